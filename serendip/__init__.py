@@ -1,0 +1,1 @@
+"""Serendip: a network of co-working spaces where knowledge is the currency."""
