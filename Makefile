@@ -1,0 +1,59 @@
+# Serendip: `make` lists the targets.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE := serendip.settings
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-sqlite test-postgres lint serve check-deploy openapi bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "needs $(PY) on PATH (or make PY=/path/to/python3.11)"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+DEMO_ENV := DEBUG=true SECRET_KEY_FILE=var/secret_key DATABASE_URL=sqlite:///var/serendip.sqlite3
+
+demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000
+	$(DEMO_ENV) $(BIN)/serendip migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/serendip demo
+	@echo "Serving http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/v1/docs; Ctrl-C stops)"
+	$(DEMO_ENV) $(BIN)/serendip runserver 127.0.0.1:8000
+
+# Tests run under production-like settings (DEBUG off) with a throwaway secret.
+TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false
+
+test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
+	$(BIN)/ruff check serendip tests benchmarks
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/serendip makemigrations --check --dry-run -v 0
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$DATABASE_URL)"; \
+		$(TEST_ENV) $(BIN)/pytest -q; \
+	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint: $(VENV)/.installed ## ruff
+	$(BIN)/ruff check serendip tests benchmarks
+
+check-deploy: $(VENV)/.installed ## Django's deployment checks under production settings
+	SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") ALLOWED_HOSTS=serendip.example \
+		$(BIN)/serendip check --deploy --fail-level WARNING
+
+clean: ## remove the venv and local data
+	rm -rf $(VENV) var *.egg-info
+
+openapi: $(VENV)/.installed ## regenerate docs/openapi.json (the checked API contract)
+	$(TEST_ENV) $(BIN)/python -c "import django, json; django.setup(); from serendip.api import api; \
+		print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, sort_keys=True))" > docs/openapi.json

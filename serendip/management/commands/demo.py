@@ -1,0 +1,83 @@
+"""`serendip demo`: seed the small demo network. Safe to run again: nothing is duplicated."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from serendip import demo_data
+from serendip.errors import Conflict
+from serendip.network.models import Room, Space
+from serendip.passport.models import Member, Visibility
+from serendip.passport.services import activity_record, member_set_tags
+from serendip.presence.selectors import member_checkin_on
+from serendip.presence.services import checkin_create
+
+User = get_user_model()
+
+
+class Command(BaseCommand):
+    help = "Seed the demo network (spaces, members with tags, today's check-ins); idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        spaces = {}
+        for name, slug, city, country, tz, seats, price in demo_data.SPACES:
+            spaces[slug], _ = Space.objects.update_or_create(
+                slug=slug,
+                defaults=dict(
+                    name=name, city=city, country=country, timezone=tz, seats=seats, seat_price=Decimal(price)
+                ),
+            )
+        for slug, room, capacity, cents, amenities in demo_data.ROOMS:
+            Room.objects.update_or_create(
+                space=spaces[slug],
+                name=room,
+                defaults=dict(capacity=capacity, hourly_price_cents=cents, amenities=amenities),
+            )
+
+        members = {}
+        for username, name, headline, offers, needs, interests in demo_data.MEMBERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username=username, password=demo_data.DEMO_PASSWORD)
+            if username == "operator" and not user.is_staff:
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            member, created = Member.objects.get_or_create(
+                user=user,
+                defaults=dict(
+                    display_name=name,
+                    headline=headline,
+                    visibility=Visibility.PUBLIC if len(members) % 5 else Visibility.MEMBERS,
+                ),
+            )
+            if created:
+                activity_record(member=member, verb="joined", summary="Joined Serendip")
+            member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+            members[username] = member
+        spaces["utrecht-cs"].hosts.add(members["host"])
+
+        made = 0
+        for slug, usernames in demo_data.TODAY.items():
+            space = spaces[slug]
+            today = space.local_today()
+            for username in usernames:
+                member = members[username]
+                if member_checkin_on(member, today) is not None:
+                    continue
+                try:
+                    checkin_create(
+                        member=member, space_id=space.pk, date=today, focus=demo_data.FOCUS.get(username, "")
+                    )
+                    made += 1
+                except Conflict:
+                    pass  # full (a host may have shrunk the space): the demo is still usable
+        self.stdout.write(
+            f"Demo network: {len(spaces)} spaces, {len(members)} members, {made} new check-ins today.\n"
+            f"Log in with password {demo_data.DEMO_PASSWORD!r} as:\n"
+            f"  member    ada       (Python developer, checked in at Utrecht CS)\n"
+            f"  host      host      (hosts Seats2meet Utrecht CS)\n"
+            f"  operator  operator  (staff: /admin/)"
+        )

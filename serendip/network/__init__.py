@@ -1,0 +1,1 @@
+"""Network: spaces (co-working locations) and their meeting rooms."""

@@ -1,0 +1,1 @@
+"""Passport: members, their tags (offer / need / interest), their timeline and API tokens."""

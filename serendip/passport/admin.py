@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from .models import Activity, ApiToken, Member, MemberTag, Tag
+
+
+class MemberTagInline(admin.TabularInline):
+    model = MemberTag
+    extra = 0
+    autocomplete_fields = ["tag"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "visibility", "open_to_matching", "created_at"]
+    list_filter = ["visibility", "open_to_matching"]
+    search_fields = ["display_name", "user__username", "headline"]
+    inlines = [MemberTagInline]
+    readonly_fields = ["pseudonym"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """The timeline is append-only: the admin may read it, never change or delete it."""
+
+    list_display = ["created_at", "member", "verb", "summary"]
+    list_filter = ["verb"]
+    search_fields = ["member__display_name", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["prefix", "digest", "user", "created_at", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False

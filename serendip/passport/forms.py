@@ -1,0 +1,84 @@
+"""Forms for sign-up and the passport editor."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import Member, Visibility
+
+TAGS_HELP = "Comma-separated; add a weight from 0.1 to 10 with a colon, e.g. “python:3, ux research”."
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    display_name = forms.CharField(max_length=80, label="Your name")
+    email = forms.EmailField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+
+
+class LoginForm(AuthenticationForm):
+    pass
+
+
+def parse_tag_field(text: str) -> dict[str, float] | list[str]:
+    """ "python:3, django" -> {"python": 3.0, "django": 1.0}; the service normalises and checks."""
+    result: dict[str, float] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, weight = part.rpartition(":")
+        if sep:
+            try:
+                result[name.strip()] = float(weight)
+                continue
+            except ValueError:
+                pass  # a colon that is part of the tag itself
+        result[part] = 1.0
+    return result
+
+
+def format_tag_field(tags: dict[str, float]) -> str:
+    return ", ".join(name if weight == 1.0 else f"{name}:{weight:g}" for name, weight in tags.items())
+
+
+class PassportForm(forms.Form):
+    display_name = forms.CharField(max_length=80, label="Name")
+    headline = forms.CharField(max_length=120, required=False)
+    about = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    offers = forms.CharField(required=False, max_length=2000, help_text=TAGS_HELP, label="I offer")
+    needs = forms.CharField(required=False, max_length=2000, help_text=TAGS_HELP, label="I need")
+    interests = forms.CharField(
+        required=False, max_length=2000, help_text=TAGS_HELP, label="I'm interested in"
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices)
+    open_to_matching = forms.BooleanField(
+        required=False, label="Suggest me to others for meetings and questions"
+    )
+
+    @classmethod
+    def for_member(cls, member: Member, tags: dict[str, dict[str, float]]) -> "PassportForm":
+        return cls(
+            initial={
+                "display_name": member.display_name,
+                "headline": member.headline,
+                "about": member.about,
+                "offers": format_tag_field(tags["offer"]),
+                "needs": format_tag_field(tags["need"]),
+                "interests": format_tag_field(tags["interest"]),
+                "visibility": member.visibility,
+                "open_to_matching": member.open_to_matching,
+            }
+        )
+
+    def edit_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "display_name": d["display_name"],
+            "headline": d["headline"],
+            "about": d["about"],
+            "visibility": d["visibility"],
+            "open_to_matching": d["open_to_matching"],
+            "offers": parse_tag_field(d["offers"]),
+            "needs": parse_tag_field(d["needs"]),
+            "interests": parse_tag_field(d["interests"]),
+        }

@@ -1,0 +1,114 @@
+"""Members, tags and the append-only timeline."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from serendip.tags import MAX_TAG_LENGTH
+
+
+def new_pseudonym() -> str:
+    # The id under which a member appears in the public ledger log: random, so it reveals nothing.
+    return secrets.token_hex(16)
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Everyone, including the lobby screen"
+    MEMBERS = "members", "Signed-in members only"
+    HIDDEN = "hidden", "Nobody (I won't appear in who is here)"
+
+
+class Member(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    display_name = models.CharField(max_length=80)
+    headline = models.CharField(max_length=120, blank=True)
+    about = models.TextField(max_length=2000, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS)
+    open_to_matching = models.BooleanField(default=True)
+    pseudonym = models.CharField(max_length=32, unique=True, default=new_pseudonym, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="member_visibility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Tag(models.Model):
+    """A normalised skill or topic; `name` is always `serendip.tags.normalise_tag` output."""
+
+    name = models.CharField(max_length=MAX_TAG_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TagKind(models.TextChoices):
+    OFFER = "offer", "Offers"
+    NEED = "need", "Needs"
+    INTEREST = "interest", "Interested in"
+
+
+class MemberTag(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="member_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="member_tags")
+    kind = models.CharField(max_length=10, choices=TagKind.choices)
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["kind", "-weight", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "tag", "kind"], name="member_tag_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(weight__lte=10), name="member_tag_weight_range"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=TagKind.values), name="member_tag_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["tag", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.kind} {self.tag}"
+
+
+class Activity(models.Model):
+    """The passport timeline: what a member did. Append-only: rows are written by
+    `activity_record` and never changed (the admin offers no change or delete)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activities")
+    verb = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="activity_member_recent")]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.summary}"
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored. `prefix` (public) finds the row quickly."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.prefix}… of {self.user}"

@@ -1,0 +1,237 @@
+"""Writes to passports: sign-up, profile and tag edits, the timeline, API tokens.
+
+Every function is keyword-only and atomic; bad input raises a `serendip.errors` error before
+anything is written.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from serendip.errors import Conflict, InvalidInput
+from serendip.tags import TagError, normalise_tag
+
+from .models import Activity, ApiToken, Member, MemberTag, Tag, TagKind, Visibility
+
+User = get_user_model()
+
+MAX_TAGS_PER_KIND = 30
+MIN_WEIGHT, MAX_WEIGHT = 0.1, 10.0
+TOKEN_PREFIX_LENGTH = 12
+
+
+def activity_record(*, member: Member, verb: str, summary: str, extra: dict | None = None) -> Activity:
+    return Activity.objects.create(member=member, verb=verb, summary=summary[:300], extra=extra or {})
+
+
+def _check_text(value: str, *, field: str, max_length: int) -> str:
+    value = value.strip()
+    if "\x00" in value:
+        raise InvalidInput(f"{field} contains a NUL character")
+    if len(value) > max_length:
+        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
+    return value
+
+
+@transaction.atomic
+def member_signup(*, username: str, password: str, display_name: str, email: str = "") -> Member:
+    username = _check_text(username, field="username", max_length=150)
+    display_name = _check_text(display_name, field="display_name", max_length=80) or username
+    if not username:
+        raise InvalidInput("username cannot be empty")
+    try:
+        User.username_validator(username)
+        validate_password(password, user=User(username=username, email=email))
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages)) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"the username {username!r} is taken")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password, email=email)
+    except IntegrityError as exc:  # a concurrent sign-up took the name between check and insert
+        raise Conflict(f"the username {username!r} is taken") from exc
+    member = Member.objects.create(user=user, display_name=display_name)
+    activity_record(member=member, verb="joined", summary="Joined Serendip")
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    display_name: str | None = None,
+    headline: str | None = None,
+    about: str | None = None,
+    visibility: str | None = None,
+    open_to_matching: bool | None = None,
+) -> Member:
+    changed = []
+    if display_name is not None:
+        display_name = _check_text(display_name, field="display_name", max_length=80)
+        if not display_name:
+            raise InvalidInput("display_name cannot be empty")
+        member.display_name = display_name
+        changed.append("display_name")
+    if headline is not None:
+        member.headline = _check_text(headline, field="headline", max_length=120)
+        changed.append("headline")
+    if about is not None:
+        member.about = _check_text(about, field="about", max_length=2000)
+        changed.append("about")
+    if visibility is not None:
+        if visibility not in Visibility.values:
+            raise InvalidInput(f"visibility must be one of {', '.join(Visibility.values)}")
+        member.visibility = visibility
+        changed.append("visibility")
+    if open_to_matching is not None:
+        member.open_to_matching = bool(open_to_matching)
+        changed.append("open_to_matching")
+    if changed:
+        member.save(update_fields=changed)
+        activity_record(
+            member=member, verb="passport_updated", summary="Updated passport", extra={"fields": changed}
+        )
+    return member
+
+
+TagInput = Mapping[str, float] | Iterable[str]
+
+
+def check_tags(raw: TagInput | None, *, kind: str) -> dict[str, float]:
+    """Normalise one kind's tags: {name: weight}. Duplicates after normalisation keep the larger weight."""
+    if raw is None:
+        return {}
+    items = raw.items() if isinstance(raw, Mapping) else ((t, 1.0) for t in raw)
+    result: dict[str, float] = {}
+    for name, weight in items:
+        try:
+            tag = normalise_tag(name)
+        except TagError as exc:
+            raise InvalidInput(f"{kind} tag {name!r}: {exc}") from exc
+        try:
+            weight = float(weight)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(f"{kind} tag {tag!r}: weight must be a number") from exc
+        if not (MIN_WEIGHT <= weight <= MAX_WEIGHT):
+            raise InvalidInput(f"{kind} tag {tag!r}: weight must be between {MIN_WEIGHT} and {MAX_WEIGHT}")
+        result[tag] = max(weight, result.get(tag, 0.0))
+    if len(result) > MAX_TAGS_PER_KIND:
+        raise InvalidInput(f"at most {MAX_TAGS_PER_KIND} {kind} tags (got {len(result)})")
+    return result
+
+
+def tags_get_or_create(names: Iterable[str]) -> dict[str, Tag]:
+    names = set(names)
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in sorted(names - existing.keys())]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent writer may add the same
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    return existing
+
+
+@transaction.atomic
+def member_set_tags(
+    *,
+    member: Member,
+    offers: TagInput | None = None,
+    needs: TagInput | None = None,
+    interests: TagInput | None = None,
+) -> None:
+    """Replace the given kinds of tags (a kind passed as None is left as it is)."""
+    wanted = {
+        kind: check_tags(raw, kind=kind)
+        for kind, raw in ((TagKind.OFFER, offers), (TagKind.NEED, needs), (TagKind.INTEREST, interests))
+        if raw is not None
+    }
+    if not wanted:
+        return
+    tags = tags_get_or_create(name for by_name in wanted.values() for name in by_name)
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # serialise edits of one passport
+    current = {
+        (mt.kind, mt.tag.name): mt.weight
+        for mt in MemberTag.objects.filter(member=member, kind__in=wanted).select_related("tag")
+    }
+    target = {(kind, name): w for kind, by_name in wanted.items() for name, w in by_name.items()}
+    if current == target:
+        return
+    MemberTag.objects.filter(member=member, kind__in=wanted).delete()
+    MemberTag.objects.bulk_create(
+        MemberTag(member=member, tag=tags[name], kind=kind, weight=w) for (kind, name), w in target.items()
+    )
+    added = sorted(f"{k}:{n}" for k, n in target.keys() - current.keys())
+    removed = sorted(f"{k}:{n}" for k, n in current.keys() - target.keys())
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(a.split(":", 1)[1] for a in added[:5]))
+    if removed:
+        parts.append("removed " + ", ".join(r.split(":", 1)[1] for r in removed[:5]))
+    activity_record(
+        member=member,
+        verb="tags_changed",
+        summary="Changed tags: " + ("; ".join(parts) or "new weights"),
+        extra={"added": added, "removed": removed},
+    )
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user) -> tuple[ApiToken, str]:
+    """Issue a bearer token. The raw token is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        prefix=raw[:TOKEN_PREFIX_LENGTH],
+        digest=_digest(raw),
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, raw
+
+
+def token_authenticate(*, raw: str) -> ApiToken | None:
+    """The live token for a raw bearer string, or None (unknown, wrong, expired or revoked)."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=raw[:TOKEN_PREFIX_LENGTH], revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+        return None
+    if not token.user.is_active:
+        return None
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def member_edit(
+    *,
+    member: Member,
+    offers: TagInput | None = None,
+    needs: TagInput | None = None,
+    interests: TagInput | None = None,
+    **fields,
+) -> Member:
+    """Profile fields and tags in one all-or-nothing edit (what the passport form and PATCH /me do)."""
+    member_update(member=member, **fields)
+    member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+    return member

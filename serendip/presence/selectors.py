@@ -1,0 +1,76 @@
+"""Reads of presence: free seats, who is here, a member's check-ins."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from serendip.network.models import Space
+from serendip.passport.models import Member, MemberTag
+
+from .models import SEAT_HOLDING, CheckIn, CheckInStatus
+
+
+@dataclass(frozen=True)
+class SpaceDay:
+    space: Space
+    date: dt.date
+    taken: int
+
+    @property
+    def free(self) -> int:
+        return max(self.space.seats - self.taken, 0)
+
+
+def spaces_with_free_seats(spaces: QuerySet[Space] | None = None) -> list[SpaceDay]:
+    """Each space with its seats taken on its own local today (one query per distinct local date)."""
+    spaces = list(spaces if spaces is not None else Space.objects.all())
+    by_date: dict[dt.date, list[Space]] = defaultdict(list)
+    for space in spaces:
+        by_date[space.local_today()].append(space)
+    taken: dict[int, int] = {}
+    for date, group in by_date.items():
+        rows = (
+            CheckIn.objects.filter(date=date, space__in=group, status__in=SEAT_HOLDING)
+            .values("space_id")
+            .annotate(n=Count("id"))
+        )
+        taken.update({r["space_id"]: r["n"] for r in rows})
+    return [SpaceDay(space=s, date=s.local_today(), taken=taken.get(s.pk, 0)) for s in spaces]
+
+
+def space_day(space: Space, date: dt.date) -> SpaceDay:
+    taken = CheckIn.objects.filter(space=space, date=date, status__in=SEAT_HOLDING).count()
+    return SpaceDay(space=space, date=date, taken=taken)
+
+
+def checkins_here(*, space: Space, date: dt.date, visibilities: list[str] | None = None) -> list[CheckIn]:
+    """Check-ins holding a seat at a space on a date (reserved or present), with members and tags.
+
+    `visibilities` limits whose passports are shown (None: everyone, for hosts)."""
+    qs = CheckIn.objects.filter(
+        space=space, date=date, status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT]
+    ).select_related("member", "member__user")
+    if visibilities is not None:
+        qs = qs.filter(member__visibility__in=visibilities)
+    return list(
+        qs.prefetch_related(
+            Prefetch("member__member_tags", queryset=MemberTag.objects.select_related("tag"))
+        ).order_by("member__display_name", "id")
+    )
+
+
+def member_checkins(member: Member, *, upcoming_only: bool = False) -> QuerySet[CheckIn]:
+    qs = CheckIn.objects.filter(member=member).select_related("space")
+    if upcoming_only:
+        qs = qs.filter(~Q(status=CheckInStatus.CANCELLED), date__gte=dt.date.today() - dt.timedelta(days=1))
+    return qs
+
+
+def member_checkin_on(member: Member, date: dt.date) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(member=member, date=date, status__in=SEAT_HOLDING)
+        .select_related("space")
+        .first()
+    )

@@ -1,0 +1,153 @@
+"""Writes to presence: check in, cancel, mark present or no-show.
+
+Capacity is enforced under a lock on the space's row (`SELECT ... FOR UPDATE` on PostgreSQL;
+SQLite's IMMEDIATE transactions serialise writers), so two requests can never both take the
+last seat. One space per member per day is a partial unique index, so it holds even if a
+code path forgot to check.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.network.models import Space
+from serendip.network.permissions import can_host
+from serendip.passport.models import Member
+from serendip.passport.services import activity_record
+
+from .models import SEAT_HOLDING, CheckIn, CheckInStatus
+
+BOOKING_HORIZON_DAYS = 90
+MAX_FOCUS_LENGTH = 200
+
+
+def check_checkin_date(*, space: Space, date: dt.date) -> None:
+    today = space.local_today()
+    if date < today:
+        raise InvalidInput(f"{date.isoformat()} is in the past at {space.name} (today there is {today})")
+    if date > today + dt.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise InvalidInput(f"check-ins can be made at most {BOOKING_HORIZON_DAYS} days ahead")
+
+
+def check_focus(focus: str) -> str:
+    focus = " ".join((focus or "").split())
+    if "\x00" in focus:
+        raise InvalidInput("focus contains a NUL character")
+    if len(focus) > MAX_FOCUS_LENGTH:
+        raise InvalidInput(f"focus can be at most {MAX_FOCUS_LENGTH} characters")
+    return focus
+
+
+def seats_taken(*, space: Space, date: dt.date) -> int:
+    return CheckIn.objects.filter(space=space, date=date, status__in=SEAT_HOLDING).count()
+
+
+@transaction.atomic
+def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str = "") -> CheckIn:
+    """Reserve a seat for `member` at a space on the space's local `date`.
+
+    Takes the space's row lock for the rest of the transaction, then counts: the count and the
+    insert cannot interleave with another check-in at the same space.
+    """
+    space = Space.objects.select_for_update().filter(pk=space_id).first()
+    if space is None:
+        raise NotFound(f"no space with id {space_id}")
+    check_checkin_date(space=space, date=date)
+    focus = check_focus(focus)
+    existing = (
+        CheckIn.objects.filter(member=member, date=date, status__in=SEAT_HOLDING)
+        .select_related("space")
+        .first()
+    )
+    if existing is not None:
+        where = "here" if existing.space_id == space.pk else f"at {existing.space.name}"
+        raise Conflict(f"you are already checked in {where} on {date.isoformat()}")
+    if seats_taken(space=space, date=date) >= space.seats:
+        raise Conflict(f"{space.name} is full on {date.isoformat()}")
+    try:
+        with transaction.atomic():
+            checkin = CheckIn.objects.create(member=member, space=space, date=date, focus=focus)
+    except IntegrityError as exc:  # a concurrent check-in by the same member at another space
+        raise Conflict(f"you are already checked in somewhere on {date.isoformat()}") from exc
+    activity_record(
+        member=member,
+        verb="checked_in",
+        summary=f"Checked in at {space.name} for {date.isoformat()}" + (f": {focus}" if focus else ""),
+        extra={"space": space.slug, "date": date.isoformat(), "checkin": checkin.pk},
+    )
+    return checkin
+
+
+def _own_checkin(*, member: Member, checkin_id: int) -> CheckIn:
+    checkin = CheckIn.objects.select_for_update().select_related("space").filter(pk=checkin_id).first()
+    # Someone else's check-in is reported as missing: ids of others' check-ins are not ours to learn.
+    if checkin is None or checkin.member_id != member.pk:
+        raise NotFound(f"no check-in with id {checkin_id}")
+    return checkin
+
+
+@transaction.atomic
+def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
+    """Cancel a reserved check-in for today or later; the seat is free again at once."""
+    checkin = _own_checkin(member=member, checkin_id=checkin_id)
+    if checkin.status == CheckInStatus.CANCELLED:
+        raise Conflict("this check-in is already cancelled")
+    if checkin.status != CheckInStatus.RESERVED:
+        raise Conflict(f"a check-in that is {checkin.get_status_display().lower()} cannot be cancelled")
+    if checkin.date < checkin.space.local_today():
+        raise Conflict("a check-in for a past day cannot be cancelled")
+    checkin.status = CheckInStatus.CANCELLED
+    checkin.cancelled_at = timezone.now()
+    checkin.save(update_fields=["status", "cancelled_at"])
+    activity_record(
+        member=member,
+        verb="checkin_cancelled",
+        summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.isoformat()}",
+        extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
+    )
+    return checkin
+
+
+def _hosted_checkin(*, host: Member, checkin_id: int) -> CheckIn:
+    checkin = (
+        CheckIn.objects.select_for_update().select_related("space", "member").filter(pk=checkin_id).first()
+    )
+    if checkin is None:
+        raise NotFound(f"no check-in with id {checkin_id}")
+    if not can_host(host, checkin.space):
+        raise Forbidden("only a host of this space can do that")
+    return checkin
+
+
+@transaction.atomic
+def checkin_mark_present(*, host: Member, checkin_id: int) -> CheckIn:
+    """A host confirms the member arrived today (reserved -> present)."""
+    checkin = _hosted_checkin(host=host, checkin_id=checkin_id)
+    if checkin.date != checkin.space.local_today():
+        raise Conflict("members can only be marked present on the day itself")
+    if checkin.status != CheckInStatus.RESERVED:
+        raise Conflict(f"this check-in is {checkin.get_status_display().lower()}, not reserved")
+    checkin.status = CheckInStatus.PRESENT
+    checkin.save(update_fields=["status"])
+    activity_record(
+        member=checkin.member,
+        verb="arrived",
+        summary=f"Arrived at {checkin.space.name}",
+        extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
+    )
+    return checkin
+
+
+@transaction.atomic
+def checkin_mark_no_show(*, host: Member, checkin_id: int) -> CheckIn:
+    """A host records that a reserved member did not come (today or earlier)."""
+    checkin = _hosted_checkin(host=host, checkin_id=checkin_id)
+    if checkin.date > checkin.space.local_today():
+        raise Conflict("a future check-in cannot be a no-show yet")
+    if checkin.status != CheckInStatus.RESERVED:
+        raise Conflict(f"this check-in is {checkin.get_status_display().lower()}, not reserved")
+    checkin.status = CheckInStatus.NO_SHOW
+    checkin.save(update_fields=["status"])
+    return checkin

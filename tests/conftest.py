@@ -1,0 +1,97 @@
+"""Shared fixtures: members, spaces and API clients made through the real services."""
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from serendip.network.models import Space
+from serendip.passport.services import member_set_tags, member_signup, token_create
+
+_seq = itertools.count(1)
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Production settings otherwise: the test client speaks plain HTTP, and there is no collectstatic.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_member(db):
+    def make(username=None, *, offers=None, needs=None, interests=None, **fields):
+        n = next(_seq)
+        member = member_signup(
+            username=username or f"member{n}",
+            password=PASSWORD,
+            display_name=fields.pop("display_name", f"Member {n}"),
+        )
+        for key, value in fields.items():
+            setattr(member, key, value)
+        if fields:
+            member.save()
+        if offers or needs or interests:
+            member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_space(db):
+    def make(**fields):
+        n = next(_seq)
+        defaults = dict(
+            name=f"Space {n}",
+            slug=f"space-{n}",
+            city="Utrecht",
+            country="NL",
+            timezone="Europe/Amsterdam",
+            seats=10,
+        )
+        defaults.update(fields)
+        return Space.objects.create(**defaults)
+
+    return make
+
+
+class ApiClient:
+    """A test client that speaks JSON to /api/v1/ with a bearer token."""
+
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method, path, data=None):
+        kwargs = {"content_type": "application/json", "headers": self.headers}
+        if data is not None:
+            kwargs["data"] = data
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def post(self, path, data=None):
+        return self._call("post", path, data if data is not None else {})
+
+    def patch(self, path, data=None):
+        return self._call("patch", path, data if data is not None else {})
+
+    def delete(self, path):
+        return self._call("delete", path)
+
+
+@pytest.fixture
+def api_as():
+    def make(member=None) -> ApiClient:
+        if member is None:
+            return ApiClient()
+        _, raw = token_create(user=member.user)
+        return ApiClient(raw)
+
+    return make
