@@ -36,7 +36,7 @@ demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo 
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false
 
 test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
-	$(BIN)/ruff check serendip tests benchmarks
+	$(BIN)/ruff check .
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/serendip makemigrations --check --dry-run -v 0
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -45,7 +45,7 @@ test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on 
 	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 lint: $(VENV)/.installed ## ruff
-	$(BIN)/ruff check serendip tests benchmarks
+	$(BIN)/ruff check .
 
 check-deploy: $(VENV)/.installed ## Django's deployment checks under production settings
 	SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") ALLOWED_HOSTS=serendip.example \
