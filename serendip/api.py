@@ -99,6 +99,8 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
 
 
 def _mount_routers() -> None:
+    from serendip.exchange.api import router as exchange_router
+    from serendip.ledger.api import router as ledger_router
     from serendip.network.api import router as network_router
     from serendip.passport.api import router as passport_router
     from serendip.presence.api import router as presence_router
@@ -106,6 +108,8 @@ def _mount_routers() -> None:
     api.add_router("/", passport_router)
     api.add_router("/", network_router)
     api.add_router("/", presence_router)
+    api.add_router("/", ledger_router)
+    api.add_router("/", exchange_router)
 
 
 _mount_routers()

@@ -330,3 +330,67 @@ FOCUS = {
     "chiara": "pricing page experiments",
     "hamid": "a React dashboard",
 }
+
+# Questions: (asker, title, tags, [(answerer, answer)], accepted answerer or None, rating)
+QUESTIONS = [
+    (
+        "diego",
+        "Which EU grants fit an early-stage ML startup?",
+        ["eu funding", "grant writing", "machine learning"],
+        [
+            (
+                "ines",
+                "Look at EIC Accelerator and national innovation vouchers; start with a 2-page concept note.",
+            )
+        ],
+        "ines",
+        5,
+    ),
+    (
+        "chiara",
+        "How do I price a B2B SaaS with usage-based costs?",
+        ["pricing", "saas metrics"],
+        [
+            (
+                "sven",
+                "Anchor on a value metric, add a platform fee, and cap usage tiers so costs stay predictable.",
+            )
+        ],
+        "sven",
+        4,
+    ),
+    (
+        "ada",
+        "What do I need in a DPA with a hosting provider?",
+        ["gdpr", "contracts"],
+        [
+            (
+                "lucas",
+                "Article 28 terms: processing instructions, sub-processors, breach notice, deletion at the end.",
+            ),
+            ("rosa", "Also check data transfer mechanisms if they host outside the EU."),
+        ],
+        "lucas",
+        5,
+    ),
+    (
+        "femke",
+        "Good tools to visualise emissions data for a report?",
+        ["data visualisation", "esg reporting"],
+        [("katja", "Datawrapper for quick charts; D3 if you need something bespoke.")],
+        None,
+        0,
+    ),
+    (
+        "noah",
+        "Who can help me write a grant for a documentary?",
+        ["grant writing", "storytelling"],
+        [],
+        None,
+        0,
+    ),
+]
+
+# Meetings today between members checked in at the same space: (recorded by, other, outcome for recorder)
+MEETINGS = [("ada", "bram", "collaboration"), ("diego", "elif", "paid_work"), ("katja", "xenia", "learned")]
+INTRODUCTIONS = [("wim", "olivia"), ("quinn", "femke")]  # (requester, recipient), left pending

@@ -35,3 +35,9 @@ class Conflict(ServiceError):
 
 class TooManyRequests(ServiceError):
     status = 429
+
+
+class PaymentRequired(ServiceError):
+    """Not enough social capital for what was asked."""
+
+    status = 402

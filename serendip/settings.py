@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "serendip.passport",
     "serendip.network",
     "serendip.presence",
+    "serendip.ledger",
+    "serendip.exchange",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,16 @@ def _test_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_matching_index():
+    # The index is per process; each test has its own database, so it starts from nothing.
+    from serendip.exchange import machine
+
+    machine.reset()
+    yield
+    machine.reset()
+
+
 @pytest.fixture
 def make_member(db):
     def make(username=None, *, offers=None, needs=None, interests=None, **fields):

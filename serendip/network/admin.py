@@ -1,10 +1,15 @@
 from django.contrib import admin
 
-from .models import Room, Space
+from .models import Booking, Invoice, OpeningHours, Room, Space
 
 
 class RoomInline(admin.TabularInline):
     model = Room
+    extra = 0
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
     extra = 0
 
 
@@ -15,4 +20,41 @@ class SpaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["hosts"]
-    inlines = [RoomInline]
+    inlines = [OpeningHoursInline, RoomInline]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """Read-only: bookings change only through the services (book, cancel), which invoice."""
+
+    list_display = ["id", "room", "member", "starts_at", "ends_at", "status", "gross_cents", "payment_status"]
+    list_filter = ["status", "payment_status", "room__space"]
+    list_select_related = ["room__space", "member"]
+    date_hierarchy = "starts_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Issued invoices and credit notes are never edited or deleted."""
+
+    list_display = ["number", "kind", "issue_date", "seller_name", "buyer_name", "gross_cents"]
+    list_filter = ["kind", "space", "year"]
+    search_fields = ["number", "buyer_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,6 +29,8 @@ class Member(models.Model):
     open_to_matching = models.BooleanField(default=True)
     pseudonym = models.CharField(max_length=32, unique=True, default=new_pseudonym, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Touched by every passport or tag edit: the matching index refreshes what changed since.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["display_name", "id"]

@@ -62,6 +62,9 @@ def member_signup(*, username: str, password: str, display_name: str, email: str
         raise Conflict(f"the username {username!r} is taken") from exc
     member = Member.objects.create(user=user, display_name=display_name)
     activity_record(member=member, verb="joined", summary="Joined Serendip")
+    from serendip.ledger.services import welcome_grant  # the ledger builds on passports
+
+    welcome_grant(member=member)
     return member
 
 
@@ -97,7 +100,7 @@ def member_update(
         member.open_to_matching = bool(open_to_matching)
         changed.append("open_to_matching")
     if changed:
-        member.save(update_fields=changed)
+        member.save(update_fields=[*changed, "updated_at"])
         activity_record(
             member=member, verb="passport_updated", summary="Updated passport", extra={"fields": changed}
         )
@@ -169,6 +172,7 @@ def member_set_tags(
     MemberTag.objects.bulk_create(
         MemberTag(member=member, tag=tags[name], kind=kind, weight=w) for (kind, name), w in target.items()
     )
+    member.save(update_fields=["updated_at"])
     added = sorted(f"{k}:{n}" for k, n in target.keys() - current.keys())
     removed = sorted(f"{k}:{n}" for k, n in current.keys() - target.keys())
     parts = []

@@ -74,3 +74,22 @@ def member_checkin_on(member: Member, date: dt.date) -> CheckIn | None:
         .select_related("space")
         .first()
     )
+
+
+def member_checkin_today(member: Member) -> CheckIn | None:
+    """The member's seat-holding check-in for today, today being the local date of its space."""
+    utc_today = dt.datetime.now(dt.UTC).date()
+    near = CheckIn.objects.filter(
+        member=member,
+        date__range=(utc_today - dt.timedelta(days=1), utc_today + dt.timedelta(days=1)),
+        status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT],
+    ).select_related("space")
+    return next((c for c in near if c.date == c.space.local_today()), None)
+
+
+def present_member_ids(*, space: Space, date: dt.date) -> list[int]:
+    return list(
+        CheckIn.objects.filter(
+            space=space, date=date, status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT]
+        ).values_list("member_id", flat=True)
+    )

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.ledger.services import seat_pay, seat_refund
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
 from serendip.passport.models import Member
@@ -71,6 +72,8 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
             checkin = CheckIn.objects.create(member=member, space=space, date=date, focus=focus)
     except IntegrityError as exc:  # a concurrent check-in by the same member at another space
         raise Conflict(f"you are already checked in somewhere on {date.isoformat()}") from exc
+    # Paid in social capital in the same transaction: no balance, no seat (PaymentRequired).
+    seat_pay(member=member, space=space, checkin_id=checkin.pk, date=date)
     activity_record(
         member=member,
         verb="checked_in",
@@ -90,7 +93,8 @@ def _own_checkin(*, member: Member, checkin_id: int) -> CheckIn:
 
 @transaction.atomic
 def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
-    """Cancel a reserved check-in for today or later; the seat is free again at once."""
+    """Cancel a reserved check-in for today or later; the seat is free again at once.
+    Cancelling before the day refunds the seat price; on the day itself it does not."""
     checkin = _own_checkin(member=member, checkin_id=checkin_id)
     if checkin.status == CheckInStatus.CANCELLED:
         raise Conflict("this check-in is already cancelled")
@@ -101,10 +105,14 @@ def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
     checkin.status = CheckInStatus.CANCELLED
     checkin.cancelled_at = timezone.now()
     checkin.save(update_fields=["status", "cancelled_at"])
+    refunded = checkin.date > checkin.space.local_today() and seat_refund(
+        member=member, checkin_id=checkin.pk
+    )
     activity_record(
         member=member,
         verb="checkin_cancelled",
-        summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.isoformat()}",
+        summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.isoformat()}"
+        + (" (seat refunded)" if refunded else ""),
         extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
     )
     return checkin

@@ -4,23 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from serendip.errors import NotFound, ServiceError
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
 from serendip.network.selectors import space_get
-from serendip.passport.selectors import (
-    member_for_user,
-    member_tags_by_kind,
-    members_with_tags,
-    visible_visibilities,
-)
+from serendip.pages import redirect_back
+from serendip.passport.selectors import member_for_user, visible_visibilities
 
 from . import services
 from .forms import CheckInForm
-from .ranking import rank_by_overlap
 from .selectors import checkins_here, member_checkin_on, space_day, spaces_with_free_seats
 
 
@@ -47,16 +41,24 @@ def space_today(request, slug: str):
     member = member_for_user(request.user)
     checkins = checkins_here(space=space, date=today, visibilities=visible_visibilities(member is not None))
     mine = member_checkin_on(member, today) if member else None
-    ranked = None
+    suggested, also_here = None, checkins
     if member is not None:
-        me = members_with_tags().get(pk=member.pk)
-        others = [(c, member_tags_by_kind(c.member)) for c in checkins if c.member_id != member.pk]
-        ranked = rank_by_overlap(member_tags_by_kind(me), others)
+        from serendip.exchange.routing import suggestions  # the exchange builds on presence
+
+        by_member = {c.member_id: c for c in checkins}
+        suggested = [
+            (by_member[s.member_id], s)
+            for s in suggestions(member=member, space=space, date=today)
+            if s.member_id in by_member
+        ]
+        shown = {c.member_id for c, _ in suggested} | {member.pk}
+        also_here = [c for c in checkins if c.member_id not in shown]
     context = {
         "space": space,
         "day": space_day(space, today),
         "checkins": checkins,
-        "ranked": ranked,
+        "suggested": suggested,
+        "also_here": also_here,
         "mine": mine,
         "member": member,
         "is_host": can_host(member, space),
@@ -104,7 +106,4 @@ def checkin_cancel(request, checkin_id: int):
         messages.error(request, exc.detail)
         return redirect("passport")
     messages.success(request, f"Cancelled: your seat at {c.space.name} on {c.date} is free again.")
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect("passport")
+    return redirect_back(request, "passport")

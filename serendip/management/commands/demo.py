@@ -8,10 +8,21 @@ from django.db import transaction
 
 from serendip import demo_data
 from serendip.errors import Conflict
+from serendip.exchange.models import Question
+from serendip.exchange.services import (
+    answer_accept,
+    answer_create,
+    introduction_create,
+    meeting_confirm,
+    meeting_record,
+    outcome_record,
+    question_ask,
+)
+from serendip.ledger.services import welcome_grant
 from serendip.network.models import Room, Space
 from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, member_set_tags
-from serendip.presence.selectors import member_checkin_on
+from serendip.presence.selectors import member_checkin_on, member_checkin_today
 from serendip.presence.services import checkin_create
 
 User = get_user_model()
@@ -55,6 +66,7 @@ class Command(BaseCommand):
             )
             if created:
                 activity_record(member=member, verb="joined", summary="Joined Serendip")
+                welcome_grant(member=member)
             member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
             members[username] = member
         spaces["utrecht-cs"].hosts.add(members["host"])
@@ -74,6 +86,7 @@ class Command(BaseCommand):
                     made += 1
                 except Conflict:
                     pass  # full (a host may have shrunk the space): the demo is still usable
+        self._exchange(members)
         self.stdout.write(
             f"Demo network: {len(spaces)} spaces, {len(members)} members, {made} new check-ins today.\n"
             f"Log in with password {demo_data.DEMO_PASSWORD!r} as:\n"
@@ -81,3 +94,33 @@ class Command(BaseCommand):
             f"  host      host      (hosts Seats2meet Utrecht CS)\n"
             f"  operator  operator  (staff: /admin/)"
         )
+
+    def _exchange(self, members: dict) -> None:
+        """Questions, answers, introductions and meetings, once (skipped when already seeded)."""
+        if Question.objects.filter(asker__user__username__in=list(members)).exists():
+            return
+        for asker, title, tags, answers, accepted, rating in demo_data.QUESTIONS:
+            q = question_ask(asker=members[asker], title=title, tags=tags)
+            for author, body in answers:
+                a = answer_create(author=members[author], question_id=q.pk, body=body)
+                if author == accepted:
+                    answer_accept(asker=members[asker], answer_id=a.pk, rating=rating)
+        for requester, recipient in demo_data.INTRODUCTIONS:
+            introduction_create(member=members[requester], recipient_id=members[recipient].pk)
+        for recorder, other, outcome in demo_data.MEETINGS:
+            checkin = member_checkin_today(members[recorder])
+            if checkin is None:
+                continue
+            try:
+                meeting = meeting_record(
+                    member=members[recorder], other_id=members[other].pk, date=checkin.date
+                )
+            except Conflict:
+                continue
+            meeting_confirm(member=members[other], meeting_id=meeting.pk, rating=5)
+            outcome_record(
+                member=members[recorder],
+                meeting_id=meeting.pk,
+                kind=outcome,
+                value_cents=150000 if outcome == "paid_work" else None,
+            )

@@ -1,0 +1,177 @@
+"""Benchmark the matching engine at seed scale (60,000 members); prints JSON.
+
+    .venv/bin/python benchmarks/matching_speed.py [--members N] [--runs R] [--queries Q] [--seed S]
+
+Synthesises members with ~10 tags each from a long-tailed vocabulary (~3,000 tags in co-occurring
+clusters, Zipf popularity), then measures in one process, as medians over ``--runs`` repetitions:
+Engine.build, route p50/p99 (``--queries`` questions of 1-3 tags plus a title), rank_present among
+300 present with reasons (p50/p99), update() latency, and resident memory (VmHWM/VmRSS).
+Goals: build < 10 s, route and rank_present p99 < 5 ms, memory < 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from serendip.matching import Engine, Profile
+
+SYLLABLES = "ka lo mi ne ra su ti vo ba de fi gu ho ja ku le ma no pe qui ro sa te vu wa xe yo zu".split()
+WORDS = "how do i set up the best way to start with a team for small business help plan build".split()
+
+
+def _percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def vocabulary(rng: np.random.Generator, n_tags: int, n_clusters: int) -> tuple[list[str], list[np.ndarray]]:
+    names: set[str] = set()
+    tags: list[str] = []
+    while len(tags) < n_tags:
+        n_words = 1 if rng.random() < 0.6 else 2
+        name = " ".join(
+            "".join(rng.choice(SYLLABLES, size=int(rng.integers(2, 4)))) for _ in range(n_words)
+        )
+        if name not in names:
+            names.add(name)
+            tags.append(name)
+    clusters = np.array_split(rng.permutation(n_tags), n_clusters)
+    return tags, clusters
+
+
+def synthesise(members: int, seed: int, n_tags: int = 3000, n_clusters: int = 150) -> tuple[list[Profile], dict]:
+    rng = np.random.default_rng(seed)
+    tags, clusters = vocabulary(rng, n_tags, n_clusters)
+    cluster_p = 1.0 / np.arange(1, n_clusters + 1) ** 0.8
+    cluster_p /= cluster_p.sum()
+    tag_rank_p = [1.0 / np.arange(1, len(c) + 1) ** 1.1 for c in clusters]
+    tag_rank_p = [p / p.sum() for p in tag_rank_p]
+    global_p = 1.0 / np.arange(1, n_tags + 1) ** 1.05
+    global_p /= global_p.sum()
+
+    def draw(cluster: int, n: int) -> list[str]:
+        idx = rng.choice(len(clusters[cluster]), size=n, p=tag_rank_p[cluster])
+        return [tags[clusters[cluster][i]] for i in idx]
+
+    profiles = []
+    for i in range(members):
+        home = rng.choice(n_clusters, size=2, p=cluster_p)
+        offers = {t: float(rng.integers(1, 4)) for t in draw(home[0], 6)}
+        offers.update({tags[j]: 1.0 for j in rng.choice(n_tags, size=1, p=global_p)})
+        needs = draw(home[1], 2) + [tags[rng.choice(n_tags, p=global_p)]]
+        interests = [tags[j] for j in rng.choice(n_tags, size=2, p=global_p)]
+        profiles.append(
+            Profile(
+                id=str(100_000 + i),
+                offers=offers,
+                needs=needs,
+                interests=interests,
+                about=" ".join(rng.choice(WORDS, size=6)),
+                recent_activity=float(rng.geometric(0.3) - 1),
+            )
+        )
+    return profiles, {"tags": tags, "clusters": clusters, "cluster_p": cluster_p, "draw": draw, "rng": rng}
+
+
+def memory() -> dict[str, float]:
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[key] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def run_once(profiles: list[Profile], world: dict, queries: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    gc.collect()
+    t0 = time.perf_counter()
+    engine = Engine.build(profiles)
+    build_s = time.perf_counter() - t0
+    ids = [p.id for p in profiles]
+
+    route_ms = []
+    for _ in range(queries):
+        cluster = int(rng.choice(len(world["clusters"]), p=world["cluster_p"]))
+        qtags = world["draw"](cluster, int(rng.integers(1, 4)))
+        text = f"How do I get started with {qtags[0]} for my team?"
+        asker = ids[int(rng.integers(len(ids)))]
+        t = time.perf_counter()
+        engine.route(tags=qtags, text=text, k=10, exclude={asker})
+        route_ms.append((time.perf_counter() - t) * 1000)
+
+    present_ms = []
+    for _ in range(queries):
+        present = [ids[j] for j in rng.choice(len(ids), size=300, replace=False)]
+        me = present[0]
+        t = time.perf_counter()
+        engine.rank_present(me, present=present, k=10)
+        present_ms.append((time.perf_counter() - t) * 1000)
+
+    update_ms = []
+    for _ in range(200):
+        p = profiles[int(rng.integers(len(profiles)))]
+        changed = Profile(
+            id=p.id, offers=dict(p.offers), needs=list(p.needs) + [world["tags"][int(rng.integers(3000))]],
+            interests=p.interests, about=p.about, recent_activity=p.recent_activity + 1,
+        )
+        t = time.perf_counter()
+        engine.update(changed)
+        update_ms.append((time.perf_counter() - t) * 1000)
+    return {
+        "build_s": build_s,
+        "route_p50_ms": _percentile(route_ms, 0.5),
+        "route_p99_ms": _percentile(route_ms, 0.99),
+        "rank_present_p50_ms": _percentile(present_ms, 0.5),
+        "rank_present_p99_ms": _percentile(present_ms, 0.99),
+        "update_p50_ms": _percentile(update_ms, 0.5),
+        "update_p99_ms": _percentile(update_ms, 0.99),
+        "related_tags": len(engine.relatedness.neighbours),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=60_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    profiles, world = synthesise(args.members, args.seed)
+    synth_s = time.perf_counter() - t0
+    runs = [run_once(profiles, world, args.queries, args.seed + r) for r in range(args.runs)]
+    summary = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
+    result = {
+        "benchmark": "matching_speed",
+        "members": args.members,
+        "tags_per_member": round(statistics.mean(len(p.offers) + len(p.needs) + len(p.interests) for p in profiles), 1),
+        "vocabulary": len(world["tags"]),
+        "runs": args.runs,
+        "queries": args.queries,
+        "synthesis_s": round(synth_s, 2),
+        "median": summary,
+        "memory_mb": memory(),
+        "goals": {"build_s": 10, "route_p99_ms": 5, "rank_present_p99_ms": 5, "memory_mb": 500},
+    }
+    result["goals_met"] = bool(
+        summary["build_s"] < 10
+        and summary["route_p99_ms"] < 5
+        and summary["rank_present_p99_ms"] < 5
+        and result["memory_mb"].get("VmHWM", 0) < 500
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

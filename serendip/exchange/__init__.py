@@ -1,0 +1,1 @@
+"""Exchange: questions and answers, introductions, meetings and their outcomes."""

@@ -1,0 +1,71 @@
+"""Reads of the exchange: questions for me, a question with its answers, my inbox and meetings."""
+
+from django.db.models import Q
+
+from serendip.errors import NotFound
+from serendip.passport.models import Member
+
+from .models import Answer, Introduction, IntroductionStatus, Meeting, Question, QuestionRoute, QuestionStatus
+
+
+def questions_for(member: Member, *, limit: int = 50) -> list[QuestionRoute]:
+    """Open questions routed to the member, newest first, with why they were routed."""
+    return list(
+        QuestionRoute.objects.filter(member=member, question__status=QuestionStatus.OPEN)
+        .exclude(question__asker=member)
+        .select_related("question", "question__asker", "question__space")
+        .prefetch_related("question__tags")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def questions_asked_by(member: Member, *, limit: int = 50) -> list[Question]:
+    return list(
+        Question.objects.filter(asker=member)
+        .exclude(status=QuestionStatus.DELETED)
+        .prefetch_related("tags")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def question_detail(question_id: int) -> tuple[Question, list[Answer]]:
+    question = (
+        Question.objects.select_related("asker", "space")
+        .prefetch_related("tags")
+        .filter(pk=question_id)
+        .exclude(status=QuestionStatus.DELETED)
+        .first()
+    )
+    if question is None:
+        raise NotFound(f"no question with id {question_id}")
+    answers = list(question.answers.filter(deleted_at=None).select_related("author"))
+    return question, answers
+
+
+def open_questions_at(space, *, limit: int = 10) -> list[Question]:
+    """Today's open questions asked "here" at a space (for the lobby screen)."""
+    return list(
+        Question.objects.filter(
+            space=space, status=QuestionStatus.OPEN, created_at__date__gte=space.local_today()
+        )
+        .select_related("asker")
+        .prefetch_related("tags")[:limit]
+    )
+
+
+def introductions_for(member: Member) -> dict[str, list[Introduction]]:
+    base = Introduction.objects.select_related("requester", "recipient", "introducer")
+    return {
+        "waiting_for_me": list(base.filter(recipient=member, status=IntroductionStatus.PENDING)),
+        "sent": list(base.filter(Q(requester=member) | Q(introducer=member)).order_by("-created_at")[:50]),
+        "answered": list(base.filter(recipient=member).exclude(status=IntroductionStatus.PENDING)[:50]),
+    }
+
+
+def meetings_of(member: Member, *, limit: int = 50) -> list[Meeting]:
+    return list(
+        Meeting.objects.filter(Q(recorded_by=member) | Q(other=member))
+        .select_related("recorded_by", "other", "space")
+        .prefetch_related("outcomes", "ratings")
+        .order_by("-date", "-id")[:limit]
+    )

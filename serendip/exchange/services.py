@@ -1,0 +1,439 @@
+"""Writes of the knowledge exchange: ask, answer, accept; introduce; meet, confirm, outcome.
+
+Each function validates first (raising a `serendip.errors` error, nothing written) and then
+writes atomically: the exchange row, the timeline entries and the social capital it earns
+(`ledger.services`) commit together or not at all.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.ledger import rules
+from serendip.ledger.services import earn, reverse_earnings, scarcity
+from serendip.passport.models import Member, Visibility
+from serendip.passport.services import activity_record, check_tags, tags_get_or_create
+from serendip.presence.models import CheckIn, CheckInStatus
+from serendip.presence.selectors import member_checkin_today
+
+from . import routing
+from .models import (
+    Answer,
+    Introduction,
+    IntroductionStatus,
+    Meeting,
+    MeetingRating,
+    MeetingStatus,
+    Outcome,
+    OutcomeKind,
+    Question,
+    QuestionRoute,
+    QuestionStatus,
+)
+
+MAX_QUESTION_TAGS = 10
+ROUTE_TO = 5  # members a question is routed to network-wide...
+ROUTE_TO_HERE = 3  # ...plus this many among those in the building, for "here at my space today"
+ROUTES_PER_MEMBER_PER_DAY = 5  # spreads the load: nobody gets every question
+MEETING_RECORD_DAYS = 14  # a meeting can be recorded up to this many days later
+
+
+def _text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidInput(f"{field} contains a NUL character")
+    if required and not value:
+        raise InvalidInput(f"{field} cannot be empty")
+    if len(value) > max_length:
+        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
+    return value
+
+
+def _member(member_id: int) -> Member:
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(f"no member with id {member_id}")
+    return member
+
+
+def _rating(rating: int) -> int:
+    if rating not in rules.RATING_FACTOR:
+        raise InvalidInput("a rating is a whole number from 1 to 5")
+    return rating
+
+
+# Questions and answers ---------------------------------------------------------------
+
+
+def routed_today_full() -> set[int]:
+    """Members who already received their share of routed questions today."""
+    since = timezone.now() - dt.timedelta(days=1)
+    return set(
+        QuestionRoute.objects.filter(created_at__gte=since)
+        .values("member")
+        .annotate(n=Count("id"))
+        .filter(n__gte=ROUTES_PER_MEMBER_PER_DAY)
+        .values_list("member", flat=True)
+    )
+
+
+@transaction.atomic
+def question_ask(*, asker: Member, title: str, body: str = "", tags=(), here: bool = False) -> Question:
+    """Ask a question and route it to the members best able to answer it."""
+    title = _text(title, field="title", max_length=200, required=True)
+    body = _text(body, field="body", max_length=5000)
+    names = check_tags(list(tags), kind="question")
+    if len(names) > MAX_QUESTION_TAGS:
+        raise InvalidInput(f"a question can have at most {MAX_QUESTION_TAGS} tags")
+    space = None
+    if here:
+        checkin = member_checkin_today(asker)
+        if checkin is None:
+            raise Conflict("you are not checked in anywhere today, so there is no 'here' to ask")
+        space = checkin.space
+    question = Question.objects.create(asker=asker, title=title, body=body, space=space)
+    question.tags.set(tags_get_or_create(names).values())
+    exclude = {asker.pk} | routed_today_full()
+    text = f"{title}\n{body}"
+    routes = routing.route(tags=list(names), text=text, k=ROUTE_TO, exclude=exclude)
+    if space is not None:
+        exclude |= {r.member_id for r in routes}
+        routes += routing.route(tags=list(names), text=text, k=ROUTE_TO_HERE, exclude=exclude, space=space)
+    QuestionRoute.objects.bulk_create(
+        QuestionRoute(question=question, member_id=r.member_id, score=r.score, reasons=r.reasons)
+        for r in routes
+    )
+    activity_record(
+        member=asker,
+        verb="asked",
+        summary=f"Asked: {title}",
+        extra={"question": question.pk, "routed_to": len(routes)},
+    )
+    return question
+
+
+def _live_question(question_id: int, *, lock: bool = False) -> Question:
+    qs = Question.objects.select_for_update() if lock else Question.objects
+    question = qs.filter(pk=question_id).first()
+    if question is None or question.status == QuestionStatus.DELETED:
+        raise NotFound(f"no question with id {question_id}")
+    return question
+
+
+@transaction.atomic
+def answer_create(*, author: Member, question_id: int, body: str) -> Answer:
+    body = _text(body, field="body", max_length=5000, required=True)
+    question = _live_question(question_id)
+    answer = Answer.objects.create(question=question, author=author, body=body)
+    activity_record(
+        member=author,
+        verb="answered",
+        summary=f"Answered: {question.title}",
+        extra={"question": question.pk, "answer": answer.pk},
+    )
+    return answer
+
+
+@transaction.atomic
+def answer_accept(*, asker: Member, answer_id: int, rating: int) -> Answer:
+    """The asker accepts one answer and rates it; its author earns social capital."""
+    rating = _rating(rating)
+    answer = Answer.objects.select_related("question", "author").filter(pk=answer_id, deleted_at=None).first()
+    if answer is None or answer.question.status == QuestionStatus.DELETED:
+        raise NotFound(f"no answer with id {answer_id}")
+    question = _live_question(answer.question_id, lock=True)  # one acceptance at a time
+    if question.asker_id != asker.pk:
+        raise Forbidden("only the asker can accept an answer")
+    if answer.author_id == asker.pk:
+        raise InvalidInput("you cannot accept your own answer")
+    if question.status == QuestionStatus.ANSWERED:
+        raise Conflict("this question already has an accepted answer")
+    answer.accepted, answer.rating = True, rating
+    answer.save(update_fields=["accepted", "rating"])
+    question.status = QuestionStatus.ANSWERED
+    question.save(update_fields=["status"])
+    tag_names = list(question.tags.values_list("name", flat=True))
+    base = rules.ANSWER_ACCEPTED_BASE * rules.rating_factor(rating) * scarcity(tag_names)
+    tx = earn(
+        kind="answer_accepted",
+        member=answer.author,
+        counterpart=asker,
+        base=base,
+        subject=f"answer:{answer.pk}",
+        reason=f"Answer accepted (rated {rating}/5): {question.title}",
+    )
+    activity_record(
+        member=answer.author,
+        verb="answer_accepted",
+        summary=f"Your answer was accepted: {question.title}",
+        extra={"question": question.pk, "answer": answer.pk, "rating": rating, "transaction": tx and tx.pk},
+    )
+    activity_record(
+        member=asker,
+        verb="accepted_answer",
+        summary=f"Accepted {answer.author.display_name}'s answer: {question.title}",
+        extra={"question": question.pk, "answer": answer.pk},
+    )
+    return answer
+
+
+@transaction.atomic
+def question_delete(*, member: Member, question_id: int) -> Question:
+    """The asker (or an operator) removes a question; what its accepted answer earned is reversed."""
+    question = _live_question(question_id, lock=True)
+    if question.asker_id != member.pk and not member.user.is_staff:
+        raise Forbidden("only the asker can delete a question")
+    question.status, question.deleted_at = QuestionStatus.DELETED, timezone.now()
+    question.save(update_fields=["status", "deleted_at"])
+    for answer in question.answers.filter(accepted=True):
+        reverse_earnings(subject=f"answer:{answer.pk}", reason=f"question removed: {question.title}")
+    activity_record(member=member, verb="question_deleted", summary=f"Deleted question: {question.title}")
+    return question
+
+
+@transaction.atomic
+def answer_delete(*, member: Member, answer_id: int) -> Answer:
+    answer = Answer.objects.select_for_update().filter(pk=answer_id, deleted_at=None).first()
+    if answer is None:
+        raise NotFound(f"no answer with id {answer_id}")
+    if answer.author_id != member.pk and not member.user.is_staff:
+        raise Forbidden("only the author can delete an answer")
+    answer.deleted_at = timezone.now()
+    answer.save(update_fields=["deleted_at"])
+    if answer.accepted:
+        reverse_earnings(subject=f"answer:{answer.pk}", reason="accepted answer removed")
+    return answer
+
+
+# Introductions -----------------------------------------------------------------------
+
+
+def _pair(a: int, b: int) -> Q:
+    return Q(requester_id=a, recipient_id=b) | Q(requester_id=b, recipient_id=a)
+
+
+@transaction.atomic
+def introduction_create(
+    *, member: Member, recipient_id: int, message: str = "", requester_id: int | None = None, reasons=()
+) -> Introduction:
+    """Ask to be introduced to `recipient_id` (from a match), or, with `requester_id`, introduce
+    two other members to each other (you are then the introducer)."""
+    message = _text(message, field="message", max_length=500)
+    requester = member if requester_id in (None, member.pk) else _member(requester_id)
+    recipient = _member(recipient_id)
+    introducer = None if requester.pk == member.pk else member
+    if recipient.pk == requester.pk:
+        raise InvalidInput("an introduction needs two different members")
+    if introducer is not None and recipient.pk == introducer.pk:
+        raise InvalidInput("to meet someone yourself, ask for the introduction as the requester")
+    if recipient.visibility == Visibility.HIDDEN or not recipient.open_to_matching:
+        raise NotFound(f"no member with id {recipient_id}")
+    previous = Introduction.objects.filter(_pair(requester.pk, recipient.pk))
+    if previous.filter(status=IntroductionStatus.DECLINED).exists():
+        raise Conflict("one of you said no thanks to this introduction; it is not suggested again")
+    if previous.filter(status=IntroductionStatus.PENDING).exists():
+        raise Conflict("an introduction between you is already waiting for an answer")
+    if previous.filter(status=IntroductionStatus.ACCEPTED).exists():
+        raise Conflict("you have already been introduced")
+    try:
+        with transaction.atomic():
+            intro = Introduction.objects.create(
+                requester=requester,
+                recipient=recipient,
+                introducer=introducer,
+                message=message,
+                reasons=list(reasons)[:5],
+            )
+    except IntegrityError as exc:
+        raise Conflict("an introduction between you is already waiting for an answer") from exc
+    who = f" by {introducer.display_name}" if introducer else ""
+    activity_record(
+        member=requester,
+        verb="introduction_requested",
+        summary=f"Asked to meet {recipient.display_name}{who}",
+        extra={"introduction": intro.pk},
+    )
+    return intro
+
+
+@transaction.atomic
+def introduction_respond(*, member: Member, introduction_id: int, accept: bool) -> Introduction:
+    intro = (
+        Introduction.objects.select_for_update()
+        .select_related("requester", "recipient")
+        .filter(pk=introduction_id)
+        .first()
+    )
+    if intro is None or member.pk not in (intro.recipient_id, intro.requester_id, intro.introducer_id):
+        raise NotFound(f"no introduction with id {introduction_id}")
+    if intro.recipient_id != member.pk:
+        raise Forbidden("only the member being introduced to can accept or decline")
+    if intro.status != IntroductionStatus.PENDING:
+        raise Conflict(f"this introduction is already {intro.status}")
+    intro.status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
+    intro.answered_at = timezone.now()
+    intro.save(update_fields=["status", "answered_at"])
+    verb = "accepted" if accept else "declined"
+    activity_record(
+        member=member,
+        verb=f"introduction_{verb}",
+        summary=f"{verb.capitalize()} an introduction to {intro.requester.display_name}",
+        extra={"introduction": intro.pk},
+    )
+    return intro
+
+
+# Meetings ----------------------------------------------------------------------------
+
+
+def co_present_space(a: Member, b: Member, date: dt.date):
+    """The space where both held a seat on `date`, or None."""
+    holding = [CheckInStatus.RESERVED, CheckInStatus.PRESENT]
+    mine = CheckIn.objects.filter(member=a, date=date, status__in=holding).values_list("space", flat=True)
+    theirs = CheckIn.objects.filter(member=b, date=date, status__in=holding, space__in=mine).select_related(
+        "space"
+    )
+    found = theirs.first()
+    return found.space if found else None
+
+
+@transaction.atomic
+def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
+    """Record that I met `other_id`; it counts once they confirm."""
+    other = _member(other_id)
+    if other.pk == member.pk:
+        raise InvalidInput("you cannot record a meeting with yourself")
+    space = co_present_space(member, other, date)
+    if space is None:
+        raise Conflict(f"you were not both checked in at the same space on {date.isoformat()}")
+    today = space.local_today()
+    if date > today:
+        raise InvalidInput("a meeting can only be recorded on the day or after it")
+    if date < today - dt.timedelta(days=MEETING_RECORD_DAYS):
+        raise InvalidInput(f"meetings can be recorded up to {MEETING_RECORD_DAYS} days later")
+    intro = (
+        Introduction.objects.filter(_pair(member.pk, other.pk), status=IntroductionStatus.ACCEPTED)
+        .order_by("-answered_at")
+        .first()
+    )
+    low, high = sorted([member.pk, other.pk])
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                recorded_by=member,
+                other=other,
+                space=space,
+                date=date,
+                introduction=intro,
+                member_low_id=low,
+                member_high_id=high,
+            )
+    except IntegrityError as exc:
+        raise Conflict("this meeting is already recorded") from exc
+    activity_record(
+        member=member,
+        verb="meeting_recorded",
+        summary=f"Met {other.display_name} at {space.name}",
+        extra={"meeting": meeting.pk},
+    )
+    return meeting
+
+
+def _my_meeting(member: Member, meeting_id: int, *, lock: bool = False) -> Meeting:
+    qs = Meeting.objects.select_for_update() if lock else Meeting.objects
+    meeting = qs.select_related("recorded_by", "other", "space", "introduction").filter(pk=meeting_id).first()
+    if meeting is None or member.pk not in (meeting.recorded_by_id, meeting.other_id):
+        raise NotFound(f"no meeting with id {meeting_id}")
+    return meeting
+
+
+@transaction.atomic
+def meeting_confirm(*, member: Member, meeting_id: int, rating: int | None = None) -> Meeting:
+    """The other member confirms; both earn, and so does the introducer who brought them together."""
+    meeting = _my_meeting(member, meeting_id, lock=True)
+    if meeting.other_id != member.pk:
+        raise Forbidden("the other member confirms a meeting, not the one who recorded it")
+    if meeting.status == MeetingStatus.CONFIRMED:
+        raise Conflict("this meeting is already confirmed")
+    if co_present_space(meeting.recorded_by, meeting.other, meeting.date) is None:
+        raise Conflict("you were not both checked in at the same space that day")
+    if rating is not None:
+        _rating(rating)
+    meeting.status, meeting.confirmed_at = MeetingStatus.CONFIRMED, timezone.now()
+    meeting.save(update_fields=["status", "confirmed_at"])
+    if rating is not None:
+        MeetingRating.objects.create(meeting=meeting, member=member, rating=rating)
+    for me, them in ((meeting.recorded_by, meeting.other), (meeting.other, meeting.recorded_by)):
+        earn(
+            kind="meeting_confirmed",
+            member=me,
+            counterpart=them,
+            base=rules.MEETING_CONFIRMED_BASE,
+            subject=f"meeting:{meeting.pk}",
+            reason=f"Met {them.display_name} at {meeting.space.name} on {meeting.date.isoformat()}",
+        )
+        activity_record(
+            member=me,
+            verb="meeting_confirmed",
+            summary=f"Meeting with {them.display_name} confirmed",
+            extra={"meeting": meeting.pk},
+        )
+    intro = meeting.introduction
+    # The introducer earns once per introduction, for the first meeting it led to.
+    if (
+        intro is not None
+        and intro.introducer_id
+        and intro.introducer_id not in (meeting.member_low_id, meeting.member_high_id)
+        and not intro.meetings.filter(status=MeetingStatus.CONFIRMED).exclude(pk=meeting.pk).exists()
+    ):
+        earn(
+            kind="introduction",
+            member=intro.introducer,
+            counterpart=None,
+            base=rules.INTRODUCTION_BASE,
+            subject=f"introduction:{intro.pk}",
+            reason=f"Your introduction of {intro.requester.display_name} to {intro.recipient.display_name}"
+            " led to a meeting",
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_rate(*, member: Member, meeting_id: int, rating: int) -> MeetingRating:
+    meeting = _my_meeting(member, meeting_id)
+    _rating(rating)
+    if meeting.status != MeetingStatus.CONFIRMED:
+        raise Conflict("a meeting can be rated once it is confirmed")
+    rated, _ = MeetingRating.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"rating": rating}
+    )
+    return rated
+
+
+@transaction.atomic
+def outcome_record(
+    *, member: Member, meeting_id: int, kind: str, value_cents: int | None = None, note: str = ""
+) -> Outcome:
+    """Say what a confirmed meeting led to; saying it again replaces the earlier answer."""
+    meeting = _my_meeting(member, meeting_id)
+    if kind not in OutcomeKind.values:
+        raise InvalidInput(f"kind must be one of {', '.join(OutcomeKind.values)}")
+    if meeting.status != MeetingStatus.CONFIRMED:
+        raise Conflict("an outcome can be recorded once the meeting is confirmed")
+    if value_cents is not None and (kind != OutcomeKind.PAID_WORK or value_cents < 0):
+        raise InvalidInput("a value (in cents, not negative) goes only with paid work")
+    note = _text(note, field="note", max_length=300)
+    outcome, _ = Outcome.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"kind": kind, "value_cents": value_cents, "note": note}
+    )
+    other = meeting.other if meeting.recorded_by_id == member.pk else meeting.recorded_by
+    activity_record(
+        member=member,
+        verb="outcome_recorded",
+        summary=f"Meeting with {other.display_name}: {OutcomeKind(kind).label.lower()}",
+        extra={"meeting": meeting.pk, "kind": kind},
+    )
+    return outcome

@@ -1,0 +1,216 @@
+"""Pages of the exchange: ask, questions for you, a question, introductions, meetings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from serendip.errors import NotFound, ServiceError
+from serendip.pages import redirect_back
+from serendip.passport.selectors import member_for_user
+
+from . import services
+from .forms import (
+    AcceptForm,
+    AnswerForm,
+    ConfirmForm,
+    IntroductionForm,
+    MeetingForm,
+    OutcomeForm,
+    QuestionForm,
+)
+from .selectors import introductions_for, meetings_of, question_detail, questions_asked_by, questions_for
+
+
+def _me(request):
+    member = member_for_user(request.user)
+    if member is None:
+        raise Http404("this account has no passport")
+    return member
+
+
+def _attempt(request, fn, ok: str) -> bool:
+    """Run a service; show its error as a message instead of an error page."""
+    try:
+        fn()
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return False
+    messages.success(request, ok)
+    return True
+
+
+@login_required
+def questions(request):
+    me = _me(request)
+    context = {"routed": questions_for(me), "mine": questions_asked_by(me), "form": QuestionForm()}
+    return render(request, "exchange/questions.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request):
+    me = _me(request)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            q = services.question_ask(
+                asker=me,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.tag_list(),
+                here=form.cleaned_data["here"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, f"Asked. It went to {q.routes.count()} members who may know.")
+            return redirect("question", question_id=q.pk)
+    return render(request, "exchange/ask.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def question(request, question_id: int):
+    me = _me(request)
+    try:
+        q, answers = question_detail(question_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    context = {
+        "q": q,
+        "answers": answers,
+        "me": me,
+        "is_asker": q.asker_id == me.pk,
+        "answer_form": AnswerForm(),
+        "accept_form": AcceptForm(),
+    }
+    return render(request, "exchange/question.html", context)
+
+
+@login_required
+@require_POST
+def answer(request, question_id: int):
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.answer_create(
+                author=_me(request), question_id=question_id, body=form.cleaned_data["body"]
+            ),
+            "Thanks for answering.",
+        )
+    else:
+        messages.error(request, "An answer needs some text (at most 5,000 characters).")
+    return redirect("question", question_id=question_id)
+
+
+@login_required
+@require_POST
+def accept(request, question_id: int, answer_id: int):
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.answer_accept(
+                asker=_me(request), answer_id=answer_id, rating=form.cleaned_data["rating"]
+            ),
+            "Answer accepted. Its author earned social capital.",
+        )
+    else:
+        messages.error(request, "Choose a rating from 1 to 5.")
+    return redirect("question", question_id=question_id)
+
+
+@login_required
+def introductions(request):
+    return render(request, "exchange/introductions.html", {"inbox": introductions_for(_me(request))})
+
+
+@login_required
+@require_POST
+def introduction_request(request, member_id: int):
+    form = IntroductionForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    _attempt(
+        request,
+        lambda: services.introduction_create(member=_me(request), recipient_id=member_id, message=message),
+        "Introduction requested.",
+    )
+    return redirect_back(request, "introductions")
+
+
+@login_required
+@require_POST
+def introduction_respond(request, introduction_id: int, answer: str):
+    accept_it = answer == "accept"
+    _attempt(
+        request,
+        lambda: services.introduction_respond(
+            member=_me(request), introduction_id=introduction_id, accept=accept_it
+        ),
+        "Accepted: go and say hello." if accept_it else "Declined. We won't suggest this again.",
+    )
+    return redirect("introductions")
+
+
+@login_required
+def meetings(request):
+    context = {
+        "meetings": meetings_of(_me(request)),
+        "me": _me(request),
+        "confirm_form": ConfirmForm(),
+        "outcome_form": OutcomeForm(),
+    }
+    return render(request, "exchange/meetings.html", context)
+
+
+@login_required
+@require_POST
+def meeting_record(request):
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.meeting_record(
+                member=_me(request), other_id=form.cleaned_data["other_id"], date=form.cleaned_data["date"]
+            ),
+            "Meeting recorded. It counts once the other confirms.",
+        )
+    else:
+        messages.error(request, "That meeting could not be recorded.")
+    return redirect_back(request, "meetings")
+
+
+@login_required
+@require_POST
+def meeting_confirm(request, meeting_id: int):
+    form = ConfirmForm(request.POST)
+    rating = form.cleaned_data["rating"] if form.is_valid() else None
+    _attempt(
+        request,
+        lambda: services.meeting_confirm(member=_me(request), meeting_id=meeting_id, rating=rating),
+        "Meeting confirmed: you both earned social capital.",
+    )
+    return redirect("meetings")
+
+
+@login_required
+@require_POST
+def outcome(request, meeting_id: int):
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.outcome_record(
+                member=_me(request),
+                meeting_id=meeting_id,
+                kind=form.cleaned_data["kind"],
+                value_cents=form.value_cents() if form.cleaned_data["kind"] == "paid_work" else None,
+                note=form.cleaned_data["note"],
+            ),
+            "Thanks: outcomes are how the network knows it works.",
+        )
+    else:
+        messages.error(request, "Please choose what the meeting led to.")
+    return redirect("meetings")

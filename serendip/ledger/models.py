@@ -1,0 +1,137 @@
+"""Double-entry social-capital accounts, transactions and postings.
+
+Amounts are integers of 1/100 SC ("units"), never floats. A transaction's postings sum to
+zero; an account's balance is the sum of its postings (the `balance` column is a cache
+updated in the same database transaction, and `ledger_balances_match` checks it). Only the
+network account (the issuer) may go below zero: a database constraint holds the rest.
+Transactions and postings are append-only: corrections are new compensating transactions.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+UNITS_PER_SC = 100
+
+
+class AccountKind(models.TextChoices):
+    NETWORK = "network", "Network (issuer)"
+    MEMBER = "member", "Member"
+    SPACE = "space", "Space"
+
+
+class Account(models.Model):
+    kind = models.CharField(max_length=10, choices=AccountKind.choices)
+    member = models.OneToOneField(
+        "passport.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    space = models.OneToOneField(
+        "network.Space", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    # The id the public log shows: pseudonymous for members, never a name or e-mail.
+    public_id = models.CharField(max_length=48, unique=True)
+    balance = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="network") | Q(balance__gte=0), name="account_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="network", member__isnull=True, space__isnull=True)
+                    | Q(kind="member", member__isnull=False, space__isnull=True)
+                    | Q(kind="space", member__isnull=True, space__isnull=False)
+                ),
+                name="account_owner_matches_kind",
+            ),
+            models.UniqueConstraint(fields=["kind"], condition=Q(kind="network"), name="one_network_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} account {self.public_id}"
+
+
+class TxKind(models.TextChoices):
+    WELCOME_GRANT = "welcome_grant", "Welcome grant"
+    ANSWER_ACCEPTED = "answer_accepted", "Accepted answer"
+    MEETING_CONFIRMED = "meeting_confirmed", "Confirmed meeting"
+    INTRODUCTION = "introduction", "Introduction that led to a meeting"
+    SEAT = "seat", "Seat"
+    SEAT_REFUND = "seat_refund", "Seat refund"
+    REVERSAL = "reversal", "Reversal"
+
+
+class Transaction(models.Model):
+    kind = models.CharField(max_length=20, choices=TxKind.choices)
+    reason = models.CharField(max_length=300)
+    # What earned or cost it, e.g. "answer:12", "checkin:40": a link, and for earnings also the
+    # idempotency key (with kind) so the same contribution never pays twice.
+    subject = models.CharField(max_length=60)
+    beneficiary = models.ForeignKey(
+        "passport.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The other member of the exchange (the asker, the other side of a meeting): for the
+    # diminishing-returns rule on repeated earnings between the same two members.
+    counterpart = models.ForeignKey(
+        "passport.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # The same contribution never pays twice; a check-in is paid and refunded at most once.
+            models.UniqueConstraint(
+                fields=["kind", "subject", "beneficiary"], name="transaction_once_per_subject"
+            ),
+        ]
+        indexes = [models.Index(fields=["beneficiary", "kind", "created_at"], name="tx_beneficiary_kind")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}: {self.reason}"
+
+
+class Posting(models.Model):
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.BigIntegerField()  # units of 1/100 SC; credit > 0, debit < 0
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="posting_not_zero")]
+        indexes = [models.Index(fields=["account", "-id"], name="posting_account_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} to {self.account_id}"
+
+
+class LogState(models.Model):
+    """The one row that orders the log: ledger writers lock it, so leaf order is commit order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.BigIntegerField(default=0)  # entries appended (the next entry's index)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="log_state_singleton")]
+
+    def __str__(self) -> str:
+        return f"log of {self.size} entries"
+
+
+class LogEntry(models.Model):
+    """A leaf of the verifiable log: one ledger transaction as canonical JSON (RFC 8785), with
+    pseudonymous account ids and no personal data. Append-only; `index` is its leaf index."""
+
+    index = models.BigIntegerField(primary_key=True)
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="log_entry")
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"leaf {self.index} (transaction {self.transaction_id})"

@@ -1,0 +1,262 @@
+"""Writes to the ledger: the one place social capital moves.
+
+`transaction_record` is the only function that writes postings. It checks that postings sum
+to zero, then moves balances with conditional updates (`balance >= amount`), taken in
+account-id order so concurrent transactions cannot deadlock each other, and a database
+constraint backs the rule that no account but the network's goes below zero. The earning
+and spending functions below compute amounts with `rules` and call it.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from serendip.errors import Conflict, InvalidInput, PaymentRequired
+from serendip.passport.models import Member, MemberTag, TagKind
+
+from . import rules
+from .log import log_append, log_lock
+from .models import UNITS_PER_SC, Account, AccountKind, Posting, Transaction, TxKind
+
+EARNING_KINDS = [TxKind.ANSWER_ACCEPTED, TxKind.MEETING_CONFIRMED, TxKind.INTRODUCTION]
+
+
+def format_sc(units: int) -> str:
+    return f"{units / UNITS_PER_SC:.2f} SC"
+
+
+def network_account() -> Account:
+    account = Account.objects.filter(kind=AccountKind.NETWORK).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(kind=AccountKind.NETWORK, public_id="network")
+        except IntegrityError:  # created concurrently
+            account = Account.objects.get(kind=AccountKind.NETWORK)
+    return account
+
+
+def member_account(member: Member) -> Account:
+    account = Account.objects.filter(member=member).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(
+                    kind=AccountKind.MEMBER, member=member, public_id=f"member:{member.pseudonym}"
+                )
+        except IntegrityError:
+            account = Account.objects.get(member=member)
+    return account
+
+
+def space_account(space) -> Account:
+    account = Account.objects.filter(space=space).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(
+                    kind=AccountKind.SPACE, space=space, public_id=f"space:{space.pk}"
+                )
+        except IntegrityError:
+            account = Account.objects.get(space=space)
+    return account
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: int
+
+
+@transaction.atomic
+def transaction_record(
+    *,
+    kind: str,
+    reason: str,
+    subject: str,
+    legs: Sequence[Leg],
+    beneficiary: Member | None = None,
+    counterpart: Member | None = None,
+    reverses: Transaction | None = None,
+) -> Transaction:
+    """Record one balanced transaction. Raises PaymentRequired when an account would go negative
+    (nothing is written), Conflict when the same subject was already recorded."""
+    if len(legs) < 2:
+        raise InvalidInput("a transaction needs at least two postings")
+    if any(not isinstance(leg.amount, int) or leg.amount == 0 for leg in legs):
+        raise InvalidInput("postings are non-zero whole units")
+    if sum(leg.amount for leg in legs) != 0:
+        raise InvalidInput("postings must sum to zero")
+    log_lock()  # before any account: the one lock order that cannot deadlock (see ledger/log.py)
+    try:
+        with transaction.atomic():
+            tx = Transaction.objects.create(
+                kind=kind,
+                reason=reason[:300],
+                subject=subject,
+                beneficiary=beneficiary,
+                counterpart=counterpart,
+                reverses=reverses,
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{kind} for {subject} is already recorded") from exc
+    for leg in sorted(legs, key=lambda leg: leg.account.pk):
+        accounts = Account.objects.filter(pk=leg.account.pk)
+        if leg.amount < 0 and leg.account.kind != AccountKind.NETWORK:
+            accounts = accounts.filter(balance__gte=-leg.amount)
+        if accounts.update(balance=F("balance") + leg.amount) != 1:
+            raise PaymentRequired(
+                f"not enough social capital: this needs {format_sc(-leg.amount)}"
+                f" and the balance is {format_sc(Account.objects.get(pk=leg.account.pk).balance)}"
+            )
+    Posting.objects.bulk_create(
+        Posting(transaction=tx, account=leg.account, amount=leg.amount) for leg in legs
+    )
+    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs])
+    return tx
+
+
+# Earning -------------------------------------------------------------------------------
+
+
+def welcome_grant(*, member: Member) -> Transaction:
+    return transaction_record(
+        kind=TxKind.WELCOME_GRANT,
+        reason="Welcome to Serendip",
+        subject=f"member:{member.pk}",
+        beneficiary=member,
+        legs=[Leg(network_account(), -rules.WELCOME_GRANT), Leg(member_account(member), rules.WELCOME_GRANT)],
+    )
+
+
+def earned_today(member: Member) -> int:
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = Posting.objects.filter(
+        account__member=member,
+        transaction__beneficiary=member,
+        transaction__kind__in=EARNING_KINDS,
+        transaction__created_at__gte=start,
+        amount__gt=0,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
+
+
+def earnings_with(member: Member, other: Member) -> int:
+    since = timezone.now() - dt.timedelta(days=rules.PAIR_WINDOW_DAYS)
+    return Transaction.objects.filter(
+        beneficiary=member, counterpart=other, kind__in=EARNING_KINDS, created_at__gte=since, reversed_by=None
+    ).count()
+
+
+def scarcity(tag_names: Sequence[str]) -> float:
+    """The scarcity factor of the rarest of these tags among members who offer anything."""
+    if not tag_names:
+        return 1.0
+    members = MemberTag.objects.filter(kind=TagKind.OFFER).values("member").distinct().count()
+    factors = []
+    for name in tag_names:
+        offerers = MemberTag.objects.filter(kind=TagKind.OFFER, tag__name=name).count()
+        factors.append(rules.scarcity_factor(members=members, offerers=offerers))
+    return max(factors)
+
+
+def earn(
+    *, kind: str, member: Member, counterpart: Member | None, base: float, subject: str, reason: str
+) -> Transaction | None:
+    """Mint an earning for `member`, after diminishing returns and the daily cap.
+    Returns None when the rules leave nothing to pay (the contribution still counts)."""
+    if counterpart is not None and counterpart.pk == member.pk:
+        raise InvalidInput("nobody earns from an exchange with themselves")
+    # Lock the member's account row (after the log's, per the lock order): concurrent earnings
+    # for one member then see each other's totals, so the daily cap holds.
+    account = member_account(member)
+    log_lock()
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    factor = rules.pair_factor(earnings_with(member, counterpart)) if counterpart is not None else 1.0
+    amount = rules.capped(round(base * factor), earned_today=earned_today(member))
+    if amount <= 0:
+        return None
+    detail = []
+    if factor < 1:
+        detail.append(f"×{factor:g} for a repeat exchange")
+    if amount < round(base * factor):
+        detail.append("daily cap reached")
+    return transaction_record(
+        kind=kind,
+        reason=reason + (f" ({'; '.join(detail)})" if detail else ""),
+        subject=subject,
+        beneficiary=member,
+        counterpart=counterpart,
+        legs=[Leg(network_account(), -amount), Leg(account, amount)],
+    )
+
+
+def reverse_earnings(*, subject: str, reason: str) -> list[Transaction]:
+    """Compensate every earning recorded for `subject` (content that was removed).
+
+    A reversal takes back at most what the member still holds, so no balance goes negative;
+    the reason says when it took back less."""
+    log_lock()
+    reversals = []
+    for tx in Transaction.objects.filter(subject=subject, kind__in=EARNING_KINDS, reversed_by=None).order_by(
+        "id"
+    ):
+        for posting in tx.postings.select_related("account").filter(
+            amount__gt=0, account__kind=AccountKind.MEMBER
+        ):
+            account = Account.objects.select_for_update().get(pk=posting.account_id)
+            amount = min(posting.amount, account.balance)
+            note = "" if amount == posting.amount else f" (took back {format_sc(amount)}, all that was left)"
+            if amount == 0:
+                continue
+            reversals.append(
+                transaction_record(
+                    kind=TxKind.REVERSAL,
+                    reason=f"Reversal: {reason}{note}",
+                    subject=f"tx:{tx.pk}",
+                    beneficiary=tx.beneficiary,
+                    reverses=tx,
+                    legs=[Leg(account, -amount), Leg(network_account(), amount)],
+                )
+            )
+    return reversals
+
+
+# Spending ------------------------------------------------------------------------------
+
+
+def seat_units(space) -> int:
+    return int(space.seat_price * UNITS_PER_SC)
+
+
+def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transaction | None:
+    """Pay a space's seat price from the member to the space (None for a free seat)."""
+    price = seat_units(space)
+    if price == 0:
+        return None
+    return transaction_record(
+        kind=TxKind.SEAT,
+        reason=f"Seat at {space.name} on {date.isoformat()}",
+        subject=f"checkin:{checkin_id}",
+        beneficiary=member,
+        legs=[Leg(member_account(member), -price), Leg(space_account(space), price)],
+    )
+
+
+def seat_refund(*, member: Member, checkin_id: int) -> Transaction | None:
+    """Give back what a check-in cost (None if it cost nothing)."""
+    paid = Transaction.objects.filter(kind=TxKind.SEAT, subject=f"checkin:{checkin_id}").first()
+    if paid is None:
+        return None
+    legs = [Leg(p.account, -p.amount) for p in paid.postings.select_related("account")]
+    return transaction_record(
+        kind=TxKind.SEAT_REFUND,
+        reason=f"Refund: {paid.reason}",
+        subject=f"checkin:{checkin_id}",
+        beneficiary=member,
+        legs=legs,
+    )

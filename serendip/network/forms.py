@@ -1,0 +1,101 @@
+"""Forms for the host pages and booking a room. They only check shapes; services check rules."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+
+from .models import Weekday
+
+
+class SpaceSettingsForm(forms.Form):
+    seats = forms.IntegerField(min_value=0, max_value=10_000)
+    seat_price = forms.DecimalField(
+        min_value=0, max_digits=8, decimal_places=2, label="Seat price (SC a day)"
+    )
+    cancellation_free_hours = forms.IntegerField(
+        min_value=0,
+        max_value=720,
+        label="Free cancellation of room bookings until (hours before)",
+    )
+    house_rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=2000, required=False)
+
+
+class OpeningHoursForm(forms.Form):
+    """One opens/closes pair per weekday; both empty means closed. Closing at 00:00 is midnight."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in Weekday:
+            widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            self.fields[f"opens_{day.value}"] = forms.TimeField(
+                required=False, label=f"{day.label} opens", widget=widget
+            )
+            self.fields[f"closes_{day.value}"] = forms.TimeField(
+                required=False, label=f"{day.label} closes", widget=widget
+            )
+
+    def rows(self):
+        return [(day.label, self[f"opens_{day.value}"], self[f"closes_{day.value}"]) for day in Weekday]
+
+    def clean(self):
+        data = super().clean()
+        for day in Weekday:
+            opens, closes = data.get(f"opens_{day.value}"), data.get(f"closes_{day.value}")
+            if (opens is None) != (closes is None):
+                raise forms.ValidationError(f"{day.label}: give both times, or neither for closed.")
+        return data
+
+    def hours(self) -> dict[int, tuple[dt.time, dt.time] | None]:
+        data = self.cleaned_data
+        result: dict[int, tuple[dt.time, dt.time] | None] = {}
+        for day in Weekday:
+            opens, closes = data.get(f"opens_{day.value}"), data.get(f"closes_{day.value}")
+            result[day.value] = None if opens is None else (opens, closes)
+        return result
+
+    @classmethod
+    def initial_for(cls, opening_hours) -> dict:
+        initial = {}
+        for h in opening_hours:
+            initial[f"opens_{h.weekday}"] = h.opens
+            initial[f"closes_{h.weekday}"] = h.closes
+        return initial
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    capacity = forms.IntegerField(min_value=1, max_value=1000)
+    hourly_price = forms.DecimalField(
+        min_value=0, max_value=10_000, max_digits=7, decimal_places=2, label="Price per hour (€, excl. VAT)"
+    )
+    amenities = forms.CharField(
+        max_length=500, required=False, help_text="comma-separated, e.g. screen, whiteboard"
+    )
+    active = forms.BooleanField(required=False, initial=True, help_text="inactive rooms cannot be booked")
+
+    def hourly_price_cents(self) -> int:
+        return int(self.cleaned_data["hourly_price"] * Decimal(100))
+
+    def amenity_list(self) -> list[str]:
+        return [a for a in (self.cleaned_data.get("amenities") or "").split(",") if a.strip()]
+
+
+class BookingForm(forms.Form):
+    room = forms.TypedChoiceField(coerce=int)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
+    title = forms.CharField(
+        max_length=80, required=False, help_text="optional; shown on the lobby screen's room schedule"
+    )
+
+    def __init__(self, *args, rooms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].choices = [(r.pk, f"{r.name} ({r.capacity} people)") for r in rooms]
+
+    def times(self) -> tuple[dt.datetime, dt.datetime]:
+        """Naive local datetimes; an end of 00:00 is midnight at the end of the day."""
+        d = self.cleaned_data
+        end_date = d["date"] + dt.timedelta(days=1) if d["end"] == dt.time(0) else d["date"]
+        return dt.datetime.combine(d["date"], d["start"]), dt.datetime.combine(end_date, d["end"])

@@ -1,0 +1,72 @@
+"""Issuing invoices and credit notes for room bookings, numbered per space and year without gaps.
+
+The space is the seller. `invoice_issue` takes the space's counter row for the year with
+`SELECT ... FOR UPDATE` (SQLite: the IMMEDIATE transaction already serialises writers) and
+writes the invoice in the caller's transaction, so a booking that fails afterwards rolls its
+number back too: numbers are consecutive, 1, 2, 3, ... in every year.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Booking, Invoice, InvoiceCounter, InvoiceKind
+
+
+def invoice_number(*, slug: str, year: int, sequence: int) -> str:
+    return f"{slug.upper()}-{year}-{sequence:05d}"
+
+
+def _next_sequence(*, space, year: int) -> int:
+    """Locks and increments the space's counter for `year`; the caller holds the lock until commit."""
+    counter = InvoiceCounter.objects.select_for_update().filter(space=space, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                InvoiceCounter.objects.create(space=space, year=year, last=0)
+        except IntegrityError:
+            pass  # created by a concurrent first invoice of the year; lock that row instead
+        counter = InvoiceCounter.objects.select_for_update().get(space=space, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def booking_description(booking: Booking) -> str:
+    start, end = booking.local_starts_at, booking.local_ends_at
+    hours = booking.minutes / 60
+    return (
+        f"Meeting room {booking.room.name}, {start:%a %d %b %Y %H:%M}–{end:%H:%M} "
+        f"({booking.room.space.timezone}), {hours:g} h"
+    )
+
+
+@transaction.atomic
+def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoice:
+    """Issue the booking's invoice, or a credit note that cancels it (negative amounts)."""
+    space = booking.room.space
+    now = timezone.now()
+    issue_date = space.local_today(now)
+    sequence = _next_sequence(space=space, year=issue_date.year)
+    sign = -1 if kind == InvoiceKind.CREDIT_NOTE else 1
+    description = booking_description(booking)
+    if kind == InvoiceKind.CREDIT_NOTE:
+        original = booking.invoices.filter(kind=InvoiceKind.INVOICE).first()
+        description = f"Credit for invoice {original.number if original else ''}: {description}"
+    return Invoice.objects.create(
+        space=space,
+        booking=booking,
+        kind=kind,
+        year=issue_date.year,
+        sequence=sequence,
+        number=invoice_number(slug=space.slug, year=issue_date.year, sequence=sequence),
+        issued_at=now,
+        issue_date=issue_date,
+        seller_name=space.name,
+        seller_address=f"{space.city}, {space.country}",
+        buyer_name=booking.member.display_name,
+        description=description[:300],
+        net_cents=sign * booking.net_cents,
+        vat_rate=booking.vat_rate,
+        vat_cents=sign * booking.vat_cents,
+        gross_cents=sign * booking.gross_cents,
+    )

@@ -1,0 +1,361 @@
+"""Writes to the network: room bookings (book, cancel) and hosts managing their spaces.
+
+No double booking: `booking_create` locks the room's row (`SELECT ... FOR UPDATE` on
+PostgreSQL; SQLite's IMMEDIATE transactions serialise writers) before looking for an
+overlapping booking, so two requests for the same slot cannot both pass the check. Every
+host write goes through `_hosted_space`, which asks `permissions.can_host`.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.passport.models import Member
+from serendip.passport.services import activity_record
+
+from .localtime import LocalTimeError, local_to_utc
+from .models import Booking, BookingStatus, OpeningHours, PaymentStatus, Room, Space, Weekday
+from .payments import provider_for, provider_named
+from .permissions import can_host
+from .selectors import opening_interval
+from .vat import vat_cents
+
+BOOKING_HORIZON_DAYS = 366
+BOOKING_STEP_MINUTES = 15
+MAX_TITLE_LENGTH = 80
+MAX_SEATS = 10_000
+MAX_SEAT_PRICE = Decimal("999999.99")
+MAX_CANCELLATION_HOURS = 24 * 30
+MAX_HOUSE_RULES_LENGTH = 2000
+MAX_ROOM_CAPACITY = 1000
+MAX_HOURLY_PRICE_CENTS = 1_000_000  # €10,000 an hour
+MAX_AMENITIES = 20
+MAX_AMENITY_LENGTH = 40
+
+
+# --- checks: turn bad input into a clear error before anything is written -----------------
+
+
+def _clean_text(value: str, *, field: str, max_length: int, multiline: bool = False) -> str:
+    value = (value or "").strip() if multiline else " ".join((value or "").split())
+    if "\x00" in value:
+        raise InvalidInput(f"{field} contains a NUL character")
+    if len(value) > max_length:
+        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
+    return value
+
+
+def check_booking_times(
+    *, space: Space, starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """Local (or offset) times -> UTC instants that are on the grid, ahead, and within opening hours."""
+    tz = space.tz
+    try:
+        start, end = local_to_utc(starts_at, tz), local_to_utc(ends_at, tz)
+    except LocalTimeError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if end <= start:
+        raise InvalidInput("a booking must end after it starts")
+    for value in (start, end):
+        local = value.astimezone(tz)
+        if local.minute % BOOKING_STEP_MINUTES or local.second or local.microsecond:
+            raise InvalidInput(f"bookings start and end on a quarter of an hour (got {local:%H:%M:%S})")
+    if start <= now:
+        raise InvalidInput("a booking must start in the future")
+    local_date = start.astimezone(tz).date()
+    if local_date > space.local_today(now) + dt.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise InvalidInput(f"rooms can be booked at most {BOOKING_HORIZON_DAYS} days ahead")
+    interval = opening_interval(space, local_date)
+    if interval is None:
+        raise InvalidInput(f"{space.name} is closed on {local_date:%A %d %B %Y}")
+    if start < interval[0] or end > interval[1]:
+        opens, closes = (t.astimezone(tz) for t in interval)
+        raise InvalidInput(
+            f"{space.name} is open {opens:%H:%M}–{closes:%H:%M} on {local_date:%A %d %B %Y}; "
+            "the booking must fit inside opening hours"
+        )
+    return start, end
+
+
+def booking_price(*, room: Room, minutes: int, vat_rate: Decimal) -> tuple[int, int, int]:
+    """(net, VAT, gross) in euro cents for `minutes` of real time, each rounded half up to a cent."""
+    exact = Decimal(room.hourly_price_cents) * minutes / 60
+    net = int(exact.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    vat = vat_cents(net, vat_rate)
+    return net, vat, net + vat
+
+
+# --- bookings ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *, member: Member, room_id: int, starts_at: dt.datetime, ends_at: dt.datetime, title: str = ""
+) -> Booking:
+    """Book a room; times without a UTC offset are the space's local time.
+
+    Holds the room's row lock until commit: the overlap check and the insert cannot interleave
+    with another booking of this room. The invoice is issued in the same transaction.
+    """
+    room = (
+        Room.objects.select_for_update(of=("self",))
+        .select_related("space")
+        .prefetch_related("space__opening_hours")
+        .filter(pk=room_id)
+        .first()
+    )
+    if room is None or not room.active:
+        raise NotFound(f"no room with id {room_id}")
+    space = room.space
+    now = timezone.now()
+    title = _clean_text(title, field="title", max_length=MAX_TITLE_LENGTH)
+    start, end = check_booking_times(space=space, starts_at=starts_at, ends_at=ends_at, now=now)
+    clash = (
+        Booking.objects.filter(
+            room=room, status=BookingStatus.CONFIRMED, starts_at__lt=end, ends_at__gt=start
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(
+            f"{room.name} is already booked {clash.local_starts_at:%H:%M}–{clash.local_ends_at:%H:%M} "
+            f"on {clash.local_starts_at:%A %d %B %Y}"
+        )
+    minutes = int((end - start).total_seconds() // 60)
+    vat_rate = space.vat_rate
+    net, vat, gross = booking_price(room=room, minutes=minutes, vat_rate=vat_rate)
+    provider = provider_for(space)
+    booking = Booking.objects.create(
+        room=room,
+        member=member,
+        starts_at=start,
+        ends_at=end,
+        title=title,
+        net_cents=net,
+        vat_rate=vat_rate,
+        vat_cents=vat,
+        gross_cents=gross,
+        free_cancellation_until=start - dt.timedelta(hours=space.cancellation_free_hours),
+        payment_provider=provider.name,
+        payment_status=PaymentStatus.PENDING,
+    )
+    result = provider.charge(booking=booking)
+    booking.payment_status, booking.payment_reference = result.status, result.reference
+    booking.save(update_fields=["payment_status", "payment_reference"])
+    local = booking.local_starts_at
+    activity_record(
+        member=member,
+        verb="room_booked",
+        summary=f"Booked {room.name} at {space.name} on {local:%a %d %b %Y %H:%M}–"
+        f"{booking.local_ends_at:%H:%M}",
+        extra={"space": space.slug, "room": room.pk, "booking": booking.pk},
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, member: Member, booking_id: int) -> Booking:
+    """Cancel my booking before it starts; the room is free again at once. Until the space's
+    free-cancellation time (fixed when booked) the payment is refunded; after it, it is not."""
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("room__space", "member")
+        .filter(pk=booking_id)
+        .first()
+    )
+    # Someone else's booking is reported as missing: ids of others' bookings are not ours to learn.
+    if booking is None or booking.member_id != member.pk:
+        raise NotFound(f"no booking with id {booking_id}")
+    if booking.status == BookingStatus.CANCELLED:
+        raise Conflict("this booking is already cancelled")
+    now = timezone.now()
+    if booking.starts_at <= now:
+        raise Conflict("a booking that has started cannot be cancelled")
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    fields = ["status", "cancelled_at"]
+    refund = now <= booking.free_cancellation_until
+    if refund:
+        result = provider_named(booking.payment_provider).refund(booking=booking)
+        booking.payment_status, booking.payment_reference = result.status, result.reference
+        fields += ["payment_status", "payment_reference"]
+    booking.save(update_fields=fields)
+    activity_record(
+        member=member,
+        verb="room_booking_cancelled",
+        summary=f"Cancelled {booking.room.name} at {booking.room.space.name} on "
+        f"{booking.local_starts_at:%a %d %b %Y %H:%M}" + (" (refunded)" if refund else " (not refunded)"),
+        extra={"space": booking.room.space.slug, "booking": booking.pk, "refunded": refund},
+    )
+    return booking
+
+
+# --- hosts managing their spaces -------------------------------------------------------------
+
+
+def _hosted_space(*, host: Member, space_id: int) -> Space:
+    space = Space.objects.select_for_update().filter(pk=space_id).first()
+    if space is None:
+        raise NotFound(f"no space with id {space_id}")
+    if not can_host(host, space):
+        raise Forbidden("only a host of this space can do that")
+    return space
+
+
+@transaction.atomic
+def space_update(
+    *,
+    host: Member,
+    space_id: int,
+    seats: int | None = None,
+    seat_price: Decimal | None = None,
+    cancellation_free_hours: int | None = None,
+    house_rules: str | None = None,
+) -> Space:
+    """Change what a host runs: seats, the seat price in SC, the cancellation policy, house rules.
+    Fewer seats never cancels existing check-ins; it only stops new ones."""
+    space = _hosted_space(host=host, space_id=space_id)
+    changed = []
+    if seats is not None:
+        if not 0 <= seats <= MAX_SEATS:
+            raise InvalidInput(f"seats must be between 0 and {MAX_SEATS}")
+        space.seats = seats
+        changed.append("seats")
+    if seat_price is not None:
+        try:
+            seat_price = Decimal(seat_price)
+            valid = seat_price.is_finite() and 0 <= seat_price <= MAX_SEAT_PRICE
+            valid = valid and seat_price == seat_price.quantize(Decimal("0.01"))
+        except (InvalidOperation, TypeError):
+            valid = False
+        if not valid:
+            raise InvalidInput(f"the seat price must be between 0 and {MAX_SEAT_PRICE} SC, in hundredths")
+        space.seat_price = seat_price
+        changed.append("seat_price")
+    if cancellation_free_hours is not None:
+        if not 0 <= cancellation_free_hours <= MAX_CANCELLATION_HOURS:
+            raise InvalidInput(f"free cancellation can be from 0 to {MAX_CANCELLATION_HOURS} hours before")
+        space.cancellation_free_hours = cancellation_free_hours
+        changed.append("cancellation_free_hours")
+    if house_rules is not None:
+        space.house_rules = _clean_text(
+            house_rules, field="house rules", max_length=MAX_HOUSE_RULES_LENGTH, multiline=True
+        )
+        changed.append("house_rules")
+    if changed:
+        space.save(update_fields=changed)
+    return space
+
+
+@transaction.atomic
+def opening_hours_set(
+    *, host: Member, space_id: int, hours: Mapping[int, tuple[dt.time, dt.time] | None]
+) -> list[OpeningHours]:
+    """Set opening hours per weekday (0 = Monday): (opens, closes) in local time, or None for closed.
+    Weekdays not in `hours` keep theirs. Closing at 00:00 means open until midnight."""
+    space = _hosted_space(host=host, space_id=space_id)
+    for weekday, value in hours.items():
+        if weekday not in Weekday.values:
+            raise InvalidInput(f"{weekday} is not a weekday (0 = Monday ... 6 = Sunday)")
+        if value is not None:
+            opens, closes = value
+            if not (closes > opens or closes == dt.time(0)):
+                raise InvalidInput(f"on {Weekday(weekday).label} the space must close after it opens")
+    for weekday, value in hours.items():
+        if value is None:
+            OpeningHours.objects.filter(space=space, weekday=weekday).delete()
+        else:
+            OpeningHours.objects.update_or_create(
+                space=space, weekday=weekday, defaults={"opens": value[0], "closes": value[1]}
+            )
+    return list(space.opening_hours.all())
+
+
+def _clean_amenities(amenities: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in amenities:
+        item = _clean_text(str(raw), field="an amenity", max_length=MAX_AMENITY_LENGTH).lower()
+        if item and item not in cleaned:
+            cleaned.append(item)
+    if len(cleaned) > MAX_AMENITIES:
+        raise InvalidInput(f"a room can list at most {MAX_AMENITIES} amenities")
+    return cleaned
+
+
+def _check_room_fields(*, name: str | None, capacity: int | None, hourly_price_cents: int | None) -> None:
+    if name is not None and not name:
+        raise InvalidInput("a room needs a name")
+    if capacity is not None and not 1 <= capacity <= MAX_ROOM_CAPACITY:
+        raise InvalidInput(f"capacity must be between 1 and {MAX_ROOM_CAPACITY} people")
+    if hourly_price_cents is not None and not 0 <= hourly_price_cents <= MAX_HOURLY_PRICE_CENTS:
+        raise InvalidInput("the hourly price must be between €0 and €10,000")
+
+
+@transaction.atomic
+def room_create(
+    *,
+    host: Member,
+    space_id: int,
+    name: str,
+    capacity: int,
+    hourly_price_cents: int,
+    amenities: Iterable[str] = (),
+) -> Room:
+    space = _hosted_space(host=host, space_id=space_id)
+    name = _clean_text(name, field="the room's name", max_length=80)
+    _check_room_fields(name=name, capacity=capacity, hourly_price_cents=hourly_price_cents)
+    amenities = _clean_amenities(amenities)
+    try:
+        with transaction.atomic():
+            return Room.objects.create(
+                space=space,
+                name=name,
+                capacity=capacity,
+                hourly_price_cents=hourly_price_cents,
+                amenities=amenities,
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{space.name} already has a room called {name!r}") from exc
+
+
+@transaction.atomic
+def room_update(
+    *,
+    host: Member,
+    room_id: int,
+    name: str | None = None,
+    capacity: int | None = None,
+    hourly_price_cents: int | None = None,
+    amenities: Iterable[str] | None = None,
+    active: bool | None = None,
+) -> Room:
+    """Change a room. Price changes apply to new bookings; booked ones keep their price."""
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        raise NotFound(f"no room with id {room_id}")
+    _hosted_space(host=host, space_id=room.space_id)
+    room = Room.objects.select_for_update().get(pk=room_id)
+    if name is not None:
+        name = _clean_text(name, field="the room's name", max_length=80)
+    _check_room_fields(name=name, capacity=capacity, hourly_price_cents=hourly_price_cents)
+    for field, value in (
+        ("name", name),
+        ("capacity", capacity),
+        ("hourly_price_cents", hourly_price_cents),
+        ("active", active),
+    ):
+        if value is not None:
+            setattr(room, field, value)
+    if amenities is not None:
+        room.amenities = _clean_amenities(amenities)
+    try:
+        with transaction.atomic():
+            room.save()
+    except IntegrityError as exc:
+        raise Conflict(f"this space already has a room called {name!r}") from exc
+    return room

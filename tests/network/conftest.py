@@ -1,0 +1,63 @@
+"""Fixtures for spaces with opening hours and rooms, and dates around DST changes."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from serendip.network.models import OpeningHours, Room
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Members are made through member_signup; production-strength hashing would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def open_space(make_space):
+    """A space open every day 08:00-20:00 local (or the hours given), with a €35/h room."""
+
+    def make(opens=dt.time(8), closes=dt.time(20), **fields):
+        space = make_space(**fields)
+        for weekday in range(7):
+            OpeningHours.objects.create(space=space, weekday=weekday, opens=opens, closes=closes)
+        return space
+
+    return make
+
+
+@pytest.fixture
+def make_room(db):
+    def make(space, **fields):
+        defaults = dict(name=f"Room {Room.objects.count() + 1}", capacity=6, hourly_price_cents=3500)
+        defaults.update(fields)
+        return Room.objects.create(space=space, **defaults)
+
+    return make
+
+
+def local(space, date: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A naive local wall-clock time at the space, as a member types it."""
+    return dt.datetime.combine(date, dt.time(hour, minute))
+
+
+def days_ahead(space, n: int) -> dt.date:
+    return space.local_today() + dt.timedelta(days=n)
+
+
+def next_last_sunday(month: int, after: dt.date) -> dt.date:
+    """The last Sunday of `month` (when the EU changes clocks) strictly after `after`."""
+    for year in (after.year, after.year + 1):
+        first_of_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+        last = first_of_next - dt.timedelta(days=1)
+        sunday = last - dt.timedelta(days=(last.weekday() - 6) % 7)
+        if sunday > after:
+            return sunday
+    raise AssertionError("unreachable")
+
+
+def logged_in(member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
