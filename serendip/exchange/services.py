@@ -343,7 +343,7 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
 
 
 def _my_meeting(member: Member, meeting_id: int, *, lock: bool = False) -> Meeting:
-    qs = Meeting.objects.select_for_update() if lock else Meeting.objects
+    qs = Meeting.objects.select_for_update(of=("self",)) if lock else Meeting.objects
     meeting = qs.select_related("recorded_by", "other", "space", "introduction").filter(pk=meeting_id).first()
     if meeting is None or member.pk not in (meeting.recorded_by_id, meeting.other_id):
         raise NotFound(f"no meeting with id {meeting_id}")
