@@ -394,3 +394,24 @@ QUESTIONS = [
 # Meetings today between members checked in at the same space: (recorded by, other, outcome for recorder)
 MEETINGS = [("ada", "bram", "collaboration"), ("diego", "elif", "paid_work"), ("katja", "xenia", "learned")]
 INTRODUCTIONS = [("wim", "olivia"), ("quinn", "femke")]  # (requester, recipient), left pending
+
+# Opening hours per space, local time: (weekday 0 = Monday, opens, closes); missing days are closed.
+_WEEKDAYS_8_TO_18 = [(d, "08:00", "18:00") for d in range(5)]
+OPENING_HOURS = {
+    "utrecht-cs": [(d, "07:00", "22:00") for d in range(5)] + [(5, "09:00", "17:00"), (6, "10:00", "17:00")],
+    "amsterdam-zuidas": _WEEKDAYS_8_TO_18,
+    "milano-isola": [(d, "09:00", "19:00") for d in range(6)],
+    "lisboa-lx": [(d, "09:00", "20:00") for d in range(7)],
+    "berlin-kreuzberg": [(d, "08:00", "00:00") for d in range(7)],  # until midnight
+    "brooklyn-navy-yard": _WEEKDAYS_8_TO_18,
+}
+
+# Room bookings: (username, space slug, room, days from the space's today, start, end, title).
+# Ones that would be in the past, or that exist already, are skipped.
+BOOKINGS = [
+    ("ada", "utrecht-cs", "Dom", 1, "10:00", "11:30", "Django sprint planning"),
+    ("bram", "utrecht-cs", "Oudegracht", 1, "14:00", "15:00", "User interviews"),
+    ("elif", "utrecht-cs", "Dom", 2, "09:00", "10:00", "Pitch practice"),
+    ("ada", "utrecht-cs", "Oudegracht", 0, "20:00", "21:00", "Open source evening"),
+    ("chiara", "milano-isola", "Brera", 1, "11:00", "12:00", ""),
+]

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from serendip.errors import NotFound, ServiceError
-from serendip.passport.models import Member, Visibility
+from serendip.passport.models import Member, TagKind, Visibility
 from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
 from serendip.presence.selectors import checkins_here, space_day
@@ -38,6 +38,9 @@ from .selectors import (
     week_start,
 )
 
+LOBBY_PEOPLE = 12  # what fits on a TV in large type; the rest are counted
+LOBBY_TAGS = 3
+
 
 def _space_or_404(slug: str) -> Space:
     try:
@@ -53,11 +56,17 @@ def lobby(request, slug: str):
     """Full screen for a TV at the entrance; the partial refreshes itself every 30 s (HTMX)."""
     space = _space_or_404(slug)
     today = space.local_today()
+    # Only passports whose members chose "everyone, including the lobby screen".
+    here = checkins_here(space=space, date=today, visibilities=[Visibility.PUBLIC])
     context = {
         "space": space,
         "now": timezone.now().astimezone(space.tz),
-        # Only passports whose members chose "everyone, including the lobby screen".
-        "checkins": checkins_here(space=space, date=today, visibilities=[Visibility.PUBLIC]),
+        "people": [
+            (c, [mt.tag.name for mt in c.member.member_tags.all() if mt.kind == TagKind.OFFER][:LOBBY_TAGS])
+            for c in here[:LOBBY_PEOPLE]
+        ],
+        "more": max(len(here) - LOBBY_PEOPLE, 0),
+        "count": len(here),
         "schedule": space_schedule(space, today),
         # HOOK(exchange issue): today's open questions from people in the building go here,
         # e.g. exchange.selectors.open_questions_at(space). None hides the section: no fake data.

@@ -1,5 +1,6 @@
 """`serendip demo`: seed the small demo network. Safe to run again: nothing is duplicated."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -7,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from serendip import demo_data
-from serendip.errors import Conflict
+from serendip.errors import Conflict, InvalidInput
 from serendip.exchange.models import Question
 from serendip.exchange.services import (
     answer_accept,
@@ -19,7 +20,8 @@ from serendip.exchange.services import (
     question_ask,
 )
 from serendip.ledger.services import welcome_grant
-from serendip.network.models import Room, Space
+from serendip.network.models import OpeningHours, Room, Space
+from serendip.network.services import booking_create
 from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, member_set_tags
 from serendip.presence.selectors import member_checkin_on, member_checkin_today
@@ -70,6 +72,7 @@ class Command(BaseCommand):
             member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
             members[username] = member
         spaces["utrecht-cs"].hosts.add(members["host"])
+        booked = self._rooms(spaces, members)
 
         made = 0
         for slug, usernames in demo_data.TODAY.items():
@@ -89,11 +92,39 @@ class Command(BaseCommand):
         self._exchange(members)
         self.stdout.write(
             f"Demo network: {len(spaces)} spaces, {len(members)} members, {made} new check-ins today.\n"
+            f"Room bookings: {booked} new.\n"
             f"Log in with password {demo_data.DEMO_PASSWORD!r} as:\n"
             f"  member    ada       (Python developer, checked in at Utrecht CS)\n"
             f"  host      host      (hosts Seats2meet Utrecht CS)\n"
             f"  operator  operator  (staff: /admin/)"
         )
+
+    def _rooms(self, spaces: dict, members: dict) -> int:
+        """Opening hours for every demo space, and a few room bookings (each made once)."""
+        for slug, hours in demo_data.OPENING_HOURS.items():
+            for weekday, opens, closes in hours:
+                OpeningHours.objects.update_or_create(
+                    space=spaces[slug],
+                    weekday=weekday,
+                    defaults=dict(opens=dt.time.fromisoformat(opens), closes=dt.time.fromisoformat(closes)),
+                )
+        made = 0
+        for username, slug, room_name, days, start, end, title in demo_data.BOOKINGS:
+            space = spaces[slug]
+            date = space.local_today() + dt.timedelta(days=days)
+            room = Room.objects.get(space=space, name=room_name)
+            try:
+                booking_create(
+                    member=members[username],
+                    room_id=room.pk,
+                    starts_at=dt.datetime.combine(date, dt.time.fromisoformat(start)),
+                    ends_at=dt.datetime.combine(date, dt.time.fromisoformat(end)),
+                    title=title,
+                )
+                made += 1
+            except (Conflict, InvalidInput):
+                pass  # booked by an earlier run, or already past today: nothing twice
+        return made
 
     def _exchange(self, members: dict) -> None:
         """Questions, answers, introductions and meetings, once (skipped when already seeded)."""
