@@ -32,8 +32,9 @@ demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo 
 	@echo "Serving http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/v1/docs; Ctrl-C stops)"
 	$(DEMO_ENV) $(BIN)/serendip runserver 127.0.0.1:8000
 
-# Tests run under production-like settings (DEBUG off) with a throwaway secret.
-TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false
+# Tests run under production settings (DEBUG off) with a throwaway secret, over plain HTTP
+# (the test client and the browser tests' live server speak no TLS).
+TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0
 
 test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
 	$(BIN)/ruff check .

@@ -353,7 +353,8 @@ QUESTIONS = [
         [
             (
                 "sven",
-                "Anchor on a value metric, add a platform fee, and cap usage tiers so costs stay predictable.",
+                "Anchor on a value metric, add a platform fee, and cap usage tiers so costs stay"
+                " predictable.",
             )
         ],
         "sven",
@@ -366,7 +367,8 @@ QUESTIONS = [
         [
             (
                 "lucas",
-                "Article 28 terms: processing instructions, sub-processors, breach notice, deletion at the end.",
+                "Article 28 terms: processing instructions, sub-processors, breach notice, deletion"
+                " at the end.",
             ),
             ("rosa", "Also check data transfer mechanisms if they host outside the EU."),
         ],

@@ -16,6 +16,8 @@ PASSWORD = "a-long-test-password"
 def _test_settings(settings):
     # Production settings otherwise: the test client speaks plain HTTP, and there is no collectstatic.
     settings.SECURE_SSL_REDIRECT = False
+    # Members are made through member_signup; production-strength hashing would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -53,6 +53,8 @@ def _space_or_404(slug: str) -> Space:
 
 
 def lobby(request, slug: str):
+    from serendip.exchange.selectors import open_questions_at  # the exchange builds on the network
+
     """Full screen for a TV at the entrance; the partial refreshes itself every 30 s (HTMX)."""
     space = _space_or_404(slug)
     today = space.local_today()
@@ -68,9 +70,8 @@ def lobby(request, slug: str):
         "more": max(len(here) - LOBBY_PEOPLE, 0),
         "count": len(here),
         "schedule": space_schedule(space, today),
-        # HOOK(exchange issue): today's open questions from people in the building go here,
-        # e.g. exchange.selectors.open_questions_at(space). None hides the section: no fake data.
-        "questions": None,
+        # Today's open questions asked "here" by people in the building.
+        "questions": open_questions_at(space),
     }
     if request.htmx:
         return render(request, "network/_lobby.html", context)

@@ -8,12 +8,6 @@ from django.test import Client
 from serendip.network.models import OpeningHours, Room
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Members are made through member_signup; production-strength hashing would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def open_space(make_space):
     """A space open every day 08:00-20:00 local (or the hours given), with a €35/h room."""
