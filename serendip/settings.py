@@ -202,3 +202,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Ledger log (issue 5: the verifiable social-capital log) ---------------------------------
+# The checkpoint origin: by tlog-tiles, the log's URL prefix without scheme or trailing slash.
+_site = SITE_URL.split("://", 1)[-1].rstrip("/")
+LEDGER_ORIGIN = env.str("LEDGER_ORIGIN", default=f"{_site}/ledger")
+if not LEDGER_ORIGIN or any(c.isspace() or c == "+" for c in LEDGER_ORIGIN):
+    raise ImproperlyConfigured(f"LEDGER_ORIGIN={LEDGER_ORIGIN!r} must be non-empty, without spaces or '+'")
+# The log's note signer key (PRIVATE+KEY+<name>+<id>+<key>, `serendip ledger keygen`). When neither
+# is set, one is generated on first use and kept in VAR_DIR/ledger_signer_key (mode 600).
+LEDGER_SIGNER_KEY = _secret("LEDGER_SIGNER_KEY")
+LEDGER_SIGNER_KEY_PATH = VAR_DIR / "ledger_signer_key"
+# Witnesses asked for cosignatures by `serendip ledger publish`: comma-separated
+# "<witness verifier key> <URL prefix>" pairs, e.g. "w.example/utrecht+1a2b3c4d+BASE64 https://w.example".
+LEDGER_WITNESSES = []
+for _item in env.str("LEDGER_WITNESSES", default="").split(","):
+    if not _item.strip():
+        continue
+    _parts = _item.split()
+    if len(_parts) != 2 or not _parts[1].startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"LEDGER_WITNESSES entry {_item.strip()!r} is not '<vkey> <http(s) URL>'")
+    LEDGER_WITNESSES.append({"vkey": _parts[0], "url": _parts[1].rstrip("/")})
+# The checkpoint endpoint signs a new checkpoint for new entries at most this often (seconds);
+# proofs of transactions newer than the latest checkpoint integrate at once.
+LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=5.0)
+LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
+# --- end Ledger log ------------------------------------------------------------------------------

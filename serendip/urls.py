@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.defaults import page_not_found
 
 from serendip.api import api
@@ -58,6 +58,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/confirm", exchange_views.meeting_confirm, name="meeting_confirm"),
     path("meetings/<int:meeting_id>/outcome", exchange_views.outcome, name="outcome"),
     path("passport/balance/", ledger_views.balance, name="balance"),
+    path("ledger/", include("serendip.ledger.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,11 +1,16 @@
-"""API for social capital: GET /me/ledger."""
+"""API for social capital: GET /me/ledger, and proofs from the verifiable log."""
 
+import base64
 import datetime as dt
 
+from django.conf import settings
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
-from serendip.api import current_member
+from serendip.api import Id, current_member
+from serendip.errors import NotFound
 
+from . import log, tlog
 from .models import UNITS_PER_SC
 from .selectors import member_balance, member_postings
 
@@ -45,5 +50,92 @@ def my_ledger(request, limit: int = Query(100, ge=1, le=1000)):
                 "created_at": p.transaction.created_at,
             }
             for p in member_postings(member, limit=limit)
+        ],
+    }
+
+
+# Proofs from the verifiable log -------------------------------------------------------
+
+
+class ProofOut(Schema):
+    transaction_id: int
+    leaf_index: int
+    leaf: str  # base64 of the leaf: the transaction as canonical JSON (RFC 8785)
+    tree_size: int
+    root: str  # base64 root hash of the checkpoint
+    checkpoint: str  # the signed checkpoint (C2SP tlog-checkpoint note), with cosignatures
+    inclusion_proof: list[str]  # base64 hashes, leaf side first (RFC 6962 PATH)
+    tlog_proof: str  # the same as a c2sp.org/tlog-proof@v1 text
+
+
+class HistoryProofOut(Schema):
+    transaction_id: int
+    leaf_index: int
+    leaf: str
+    inclusion_proof: list[str]
+
+
+class HistoryOut(Schema):
+    origin: str
+    log_key: str  # the log's verifier key; check it against one you trust, not only this copy
+    tree_size: int
+    root: str
+    checkpoint: str
+    proofs: list[HistoryProofOut]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@router.get(
+    "/ledger/transactions/{transaction_id}/proof",
+    response=ProofOut,
+    summary="Proof that one of my transactions is in the public log (leaf, inclusion proof, checkpoint)",
+)
+def transaction_proof(request, transaction_id: Id):
+    member = current_member(request)
+    entry = log.member_log_entries(member, transaction_id=transaction_id).first()
+    if entry is None:
+        raise NotFound(f"no transaction {transaction_id} of yours")
+    cp, (proof,) = log.proofs_for([entry.index])
+    signed = log.checkpoint_note(cp)
+    return {
+        "transaction_id": entry.transaction_id,
+        "leaf_index": entry.index,
+        "leaf": _b64(bytes(entry.data)),
+        "tree_size": cp.size,
+        "root": _b64(bytes(cp.root)),
+        "checkpoint": signed,
+        "inclusion_proof": [_b64(h) for h in proof],
+        "tlog_proof": tlog.TlogProof(entry.index, tuple(proof), signed).to_text(),
+    }
+
+
+@router.get(
+    "/me/ledger/proofs",
+    response=HistoryOut,
+    summary="My verifiable history: every leaf of my transactions with its proof, against one checkpoint",
+)
+def my_ledger_proofs(request, response: HttpResponse, download: bool = False):
+    member = current_member(request)
+    rows = list(log.member_log_entries(member).values_list("index", "transaction_id", "data"))
+    cp, proofs = log.proofs_for([index for index, _, _ in rows])
+    if download:
+        response["Content-Disposition"] = 'attachment; filename="serendip-ledger-proofs.json"'
+    return {
+        "origin": settings.LEDGER_ORIGIN,
+        "log_key": log.log_verifier_key(),
+        "tree_size": cp.size,
+        "root": _b64(bytes(cp.root)),
+        "checkpoint": log.checkpoint_note(cp),
+        "proofs": [
+            {
+                "transaction_id": tx_id,
+                "leaf_index": index,
+                "leaf": _b64(bytes(data)),
+                "inclusion_proof": [_b64(h) for h in proof],
+            }
+            for (index, tx_id, data), proof in zip(rows, proofs, strict=True)
         ],
     }

@@ -4,11 +4,25 @@
 the lock order is always (domain rows) -> log -> accounts and concurrent writers cannot
 deadlock. The lock is held to commit, so leaf index order is commit order. `log_append`
 writes the leaf in the same database transaction as the ledger transaction it records.
+
+Below that: integration (entries -> C2SP tiles + a signed checkpoint, lazily and in batches),
+the log's signing key, and proofs read from the stored tiles.
 """
 
-import rfc8785
+import functools
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
 
-from .models import LogEntry, LogState, Transaction
+import rfc8785
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import note, tiles, tlog
+from .models import LogCheckpoint, LogEntry, LogState, LogTile, Transaction
 
 LEAF_VERSION = 1
 
@@ -44,3 +58,280 @@ def log_append(*, tx: Transaction, postings: list[tuple[str, int]]) -> LogEntry:
     entry = LogEntry.objects.create(index=state.size, transaction=tx, data=leaf_data(tx, postings))
     LogState.objects.filter(pk=1).update(size=state.size + 1)
     return entry
+
+
+# --------------------------------------------------------------------------------------------
+# Integration: appended entries -> tiles + a signed checkpoint
+# --------------------------------------------------------------------------------------------
+#
+# Appending (above) only writes the leaf row, so a ledger write costs one insert and one
+# update more than without the log. Integration is lazy and batched: `log_integrate` hashes
+# the entries appended since the latest checkpoint, writes the tiles they change and signs a
+# new checkpoint, all in one database transaction. It runs from `serendip ledger publish`
+# (cron/timer), from the checkpoint endpoint (at most every LEDGER_CHECKPOINT_INTERVAL
+# seconds) and from a member's proof request for a transaction not yet integrated.
+
+logger = logging.getLogger(__name__)
+
+INTEGRATE_BATCH = 1 << 16  # entries hashed and tiled per step (bounds memory, not the checkpoint)
+_PG_INTEGRATOR_LOCK = 0x5E4E_D1B0  # pg_advisory_xact_lock key: one integrator at a time
+
+
+class LogError(Exception):
+    """The stored log is not what integration expects (a missing leaf, a missing tile)."""
+
+
+def log_signer_key() -> str:
+    """The log's note signer key: LEDGER_SIGNER_KEY(_FILE), else VAR_DIR/ledger_signer_key,
+    generated (with a warning) the first time it is needed."""
+    if settings.LEDGER_SIGNER_KEY:
+        return settings.LEDGER_SIGNER_KEY
+    path = Path(settings.LEDGER_SIGNER_KEY_PATH)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    signer_key, verifier_key = note.generate_key(settings.LEDGER_ORIGIN)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(signer_key + "\n")
+    logger.warning(
+        "LEDGER_SIGNER_KEY is not set: generated the ledger's signing key in %s (verifier key %s). "
+        "Back it up; a lost key means a new log identity.",
+        path,
+        verifier_key,
+    )
+    return signer_key
+
+
+@functools.lru_cache(maxsize=4)
+def _signer(signer_key: str) -> note.Signer:
+    signer = note.new_signer(signer_key)
+    if signer.name != settings.LEDGER_ORIGIN:
+        logger.warning(
+            "the ledger key's name %r is not LEDGER_ORIGIN %r", signer.name, settings.LEDGER_ORIGIN
+        )
+    return signer
+
+
+def log_signer() -> note.Signer:
+    return _signer(log_signer_key())
+
+
+def log_verifier_key() -> str:
+    """The verifier key (vkey) auditors use for the log's checkpoints, as /ledger/key serves it."""
+    return log_signer().vkey
+
+
+def appended_size() -> int:
+    """Entries appended so far (committed), integrated or not."""
+    return LogState.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+def latest_checkpoint() -> LogCheckpoint | None:
+    return LogCheckpoint.objects.order_by("-size").first()
+
+
+def checkpoint_note(cp: LogCheckpoint) -> str:
+    """The checkpoint as served: the log's signature and every collected cosignature."""
+    return note.add_signatures(cp.note, [cp.cosignatures]) if cp.cosignatures else cp.note
+
+
+def _slice(level: int, data: bytes, width: int) -> bytes:
+    """The first `width` hashes (or entries) of a stored tile that may be wider."""
+    if level != tiles.ENTRIES:
+        return data[: width * tiles.HASH_SIZE]
+    pos = 0
+    for _ in range(width):
+        pos += 2 + int.from_bytes(data[pos : pos + 2], "big")
+    return data[:pos]
+
+
+class TileReader:
+    """`read_tiles` for the tiles module, backed by LogTile: one query per call for whatever
+    is not already cached (`prefetch` many proofs' tiles at once, then read from memory)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[int, int], tuple[int, bytes]] = {}
+        self.queries = 0
+
+    def prefetch(self, wanted: Iterable[tiles.Tile]) -> None:
+        keys = list(dict.fromkeys((t.level, t.index) for t in wanted if (t.level, t.index) not in self.cache))
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = Q()
+            for level, index in chunk:
+                where |= Q(level=level, index=index)
+            self.queries += 1
+            for level, index, width, data in LogTile.objects.filter(where).values_list(
+                "level", "index", "width", "data"
+            ):
+                self.cache[(level, index)] = (width, bytes(data))
+
+    def __call__(self, wanted: list[tiles.Tile]) -> list[bytes]:
+        self.prefetch(wanted)
+        out = []
+        for t in wanted:
+            width, data = self.cache.get((t.level, t.index), (0, b""))
+            if width < t.width:
+                raise LogError(f"tile {t.path} is not stored (have width {width})")
+            out.append(_slice(t.level, data, t.width))
+        return out
+
+    def store(self, tile: tiles.Tile, data: bytes) -> None:
+        self.cache[(tile.level, tile.index)] = (tile.width, data)
+
+
+def read_tiles(wanted: list[tiles.Tile]) -> list[bytes]:
+    """Stored tiles at the requested widths, in one query."""
+    return TileReader()(wanted)
+
+
+def _integration_lock() -> None:
+    # SQLite: the IMMEDIATE transaction already holds the database's one write lock.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_INTEGRATOR_LOCK])
+
+
+def log_integrate(*, max_age: float | None = None, upto: int | None = None) -> LogCheckpoint:
+    """Integrate the appended entries and sign a checkpoint; returns the latest checkpoint.
+
+    With `max_age`, a checkpoint younger than that many seconds is returned as is; with
+    `upto`, one already covering `upto` entries is. Appenders are not blocked on PostgreSQL
+    (a separate advisory lock serialises integrators); nothing is ever rewritten: tiles only
+    grow, and each checkpoint extends the previous one."""
+    latest = latest_checkpoint()
+    if latest is not None:
+        if upto is not None:
+            if latest.size >= upto:
+                return latest
+        elif latest.size >= appended_size():
+            return latest
+        elif max_age is not None and (timezone.now() - latest.created_at).total_seconds() < max_age:
+            return latest
+    with transaction.atomic():
+        _integration_lock()
+        latest = latest_checkpoint()
+        start = latest.size if latest else 0
+        end = appended_size()
+        if latest is not None and end <= start:
+            return latest
+        reader = TileReader()
+        # The old right edge at every level: the only tiles appending reads (one query).
+        reader.prefetch(
+            tiles.Tile(level, (start >> (tiles.TILE_HEIGHT * max(level, 0))) // tiles.TILE_WIDTH)
+            for level in range(tiles.ENTRIES, tiles.MAX_LEVEL + 1)
+            if start >> (tiles.TILE_HEIGHT * max(level, 0))
+        )
+        changed: dict[tuple[int, int], tuple[tiles.Tile, bytes]] = {}
+        for lo in range(start, end, INTEGRATE_BATCH):
+            hi = min(end, lo + INTEGRATE_BATCH)
+            entries = [
+                bytes(data)
+                for data in LogEntry.objects.filter(index__gte=lo, index__lt=hi)
+                .order_by("index")
+                .values_list("data", flat=True)
+            ]
+            if len(entries) != hi - lo:
+                raise LogError(f"log entries [{lo}, {hi}) are incomplete: {len(entries)} stored")
+            step = tiles.append_entries(lo, entries, reader)
+            step += tiles.append_leaves(lo, [tlog.leaf_hash(e) for e in entries], reader)
+            for tile, data in step:
+                reader.store(tile, data)
+                changed[(tile.level, tile.index)] = (tile, data)
+        LogTile.objects.bulk_create(
+            [LogTile(level=t.level, index=t.index, width=t.width, data=d) for t, d in changed.values()],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["level", "index"],
+            update_fields=["width", "data"],
+        )
+        root = tiles.root(end, reader)
+        text = tlog.Checkpoint(settings.LEDGER_ORIGIN, end, root).to_text()
+        return LogCheckpoint.objects.create(size=end, root=root, note=note.sign(text, log_signer()))
+
+
+def inclusion_proof(index: int, size: int, reader: TileReader | None = None) -> list[bytes]:
+    return tiles.inclusion_proof(index, size, reader or TileReader())
+
+
+def consistency_proof(old_size: int, size: int) -> list[bytes]:
+    return tiles.consistency_proof(old_size, size, TileReader())
+
+
+def checkpoint_add_cosignatures(cp: LogCheckpoint, lines: str) -> None:
+    """Keep a witness's (already verified) cosignature lines on the checkpoint, replacing an
+    older one from the same key."""
+    new = note.parse_signature_lines(lines)
+    keys = {(s.name, s.key_id) for s in new}
+    kept = []
+    if cp.cosignatures:
+        kept = [s for s in note.parse_signature_lines(cp.cosignatures) if (s.name, s.key_id) not in keys]
+    cp.cosignatures = "".join(s.line for s in [*kept, *new])
+    cp.save(update_fields=["cosignatures"])
+
+
+def witness_last_size(name: str) -> int:
+    """The largest checkpoint this log holds a cosignature for from witness `name` (or 0)."""
+    found = (
+        LogCheckpoint.objects.filter(cosignatures__contains=f"{note.SIG_PREFIX}{name} ")
+        .order_by("-size")
+        .values_list("size", flat=True)
+        .first()
+    )
+    return found or 0
+
+
+def log_publish() -> tuple[LogCheckpoint, list[str]]:
+    """Integrate, then ask every configured witness to cosign the latest checkpoint.
+
+    Returns the checkpoint and one line per witness saying what happened; an unreachable
+    or refusing witness is reported there, never raised."""
+    from .witnessing import WitnessUnavailable, request_cosignature
+
+    cp = log_integrate()
+    report = []
+    for w in settings.LEDGER_WITNESSES:
+        name = w["vkey"].split("+", 1)[0]
+        try:
+            lines = request_cosignature(
+                url=w["url"],
+                witness_vkey=w["vkey"],
+                signed_checkpoint=cp.note,
+                old_size=min(witness_last_size(name), cp.size),
+                consistency_proof=lambda old, size=cp.size: consistency_proof(old, size),
+                timeout=settings.LEDGER_WITNESS_TIMEOUT,
+            )
+        except (WitnessUnavailable, note.NoteError) as e:
+            report.append(f"{name}: not cosigned: {e}")
+            continue
+        checkpoint_add_cosignatures(cp, lines)
+        report.append(f"{name}: cosigned size {cp.size}")
+    return cp, report
+
+
+# --------------------------------------------------------------------------------------------
+# Members' proofs
+# --------------------------------------------------------------------------------------------
+
+
+def member_log_entries(member, *, transaction_id: int | None = None):
+    """Leaves of the transactions that moved the member's social capital, oldest first."""
+    entries = LogEntry.objects.filter(transaction__postings__account__member=member)
+    if transaction_id is not None:
+        entries = entries.filter(transaction_id=transaction_id)
+    return entries.distinct().order_by("index")
+
+
+def proofs_for(indexes: list[int], *, upto: int = 0) -> tuple[LogCheckpoint, list[list[bytes]]]:
+    """Inclusion proofs of leaves against one checkpoint (integrating first if it does not
+    cover them yet), reading all the tiles they need in one or a few queries."""
+    cp = log_integrate(upto=max([upto, *(i + 1 for i in indexes)]))
+    reader = TileReader()
+    reader.prefetch(t for i in indexes for t in tiles.proof_tiles(i, cp.size))
+    return cp, [tiles.inclusion_proof(i, cp.size, reader) for i in indexes]

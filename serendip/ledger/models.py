@@ -135,3 +135,43 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"leaf {self.index} (transaction {self.transaction_id})"
+
+
+class LogTile(models.Model):
+    """The latest version of one C2SP tile (level >= 0) or entry bundle (level -1).
+
+    Tiles only grow by appending, so the latest version of each (level, index) holds every
+    narrower one: a partial tile of any published width is served by slicing it (tiles.py's
+    storage contract). Written only by `log_integrate`, with the checkpoint it belongs to."""
+
+    level = models.SmallIntegerField()  # 0..63 hash tiles; -1 entry bundles
+    index = models.BigIntegerField()
+    width = models.PositiveSmallIntegerField()  # hashes or entries held, 1..256
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["level", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="log_tile_position"),
+            models.CheckConstraint(condition=Q(width__gte=1, width__lte=256), name="log_tile_width"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tile {self.level}/{self.index} of width {self.width}"
+
+
+class LogCheckpoint(models.Model):
+    """A signed tree head (C2SP tlog-checkpoint) the log published, with the witness
+    cosignatures collected for it. The latest one's size is how far the log is integrated."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField()  # 32-byte RFC 6962 root hash
+    note = models.TextField()  # the checkpoint signed by the log's key (signed-note text)
+    cosignatures = models.TextField(blank=True, default="")  # witness signature lines, newline-ended
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at size {self.size}"
