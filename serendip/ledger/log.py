@@ -210,10 +210,10 @@ def log_integrate(*, max_age: float | None = None, upto: int | None = None) -> L
         if upto is not None:
             if latest.size >= upto:
                 return latest
-        elif latest.size >= appended_size():
-            return latest
-        elif max_age is not None and (timezone.now() - latest.created_at).total_seconds() < max_age:
-            return latest
+        else:
+            fresh = max_age is not None and (timezone.now() - latest.created_at).total_seconds() < max_age
+            if fresh or latest.size >= appended_size():
+                return latest
     with transaction.atomic():
         _integration_lock()
         latest = latest_checkpoint()
