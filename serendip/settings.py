@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "serendip.presence",
     "serendip.ledger",
     "serendip.exchange",
+    "serendip.insights",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.views.defaults import page_not_found
 
 from serendip.api import api
 from serendip.exchange import views as exchange_views
+from serendip.insights import views as insights_views
 from serendip.ledger import views as ledger_views
 from serendip.network import views as network_views
 from serendip.passport import views as passport_views
@@ -59,6 +60,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/outcome", exchange_views.outcome, name="outcome"),
     path("passport/balance/", ledger_views.balance, name="balance"),
     path("ledger/", include("serendip.ledger.urls")),
+    path("insights/", insights_views.network, name="insights"),
+    path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
+    path("healthz", insights_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

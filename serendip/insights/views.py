@@ -1,0 +1,67 @@
+"""Insights pages: the network's numbers for operators, a space's day and week for its hosts."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from serendip.errors import NotFound
+from serendip.network.permissions import can_host
+from serendip.network.selectors import space_get
+from serendip.passport.selectors import member_for_user
+
+from . import selectors
+
+
+@login_required
+def network(request):
+    """The operator's page: headline numbers (live) with trends and plots (daily aggregates)."""
+    if not request.user.is_staff:
+        raise PermissionDenied("network insights are for the network's operators")
+    headlines = selectors.headline_numbers()
+    weekly = selectors.weekly_series()
+    tags = selectors.tag_gaps()
+    countries = selectors.by_country()
+    charts = {
+        "weekly": weekly,
+        "tags": tags["needed"],
+        "gaps": tags["gaps"],
+    }
+    return render(
+        request,
+        "insights/network.html",
+        {
+            "headlines": headlines,
+            "charts": charts,
+            "tags": tags,
+            "countries": countries,
+            "refreshed_at": selectors.stats_refreshed_at(),
+        },
+    )
+
+
+@login_required
+def space(request, slug: str):
+    """A host's view of one space: today's presence and occupancy, the week, the tags present today."""
+    try:
+        the_space = space_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    if not can_host(member_for_user(request.user), the_space):
+        raise PermissionDenied("only a host of this space can see its insights")
+    data = selectors.space_insights(the_space)
+    return render(
+        request,
+        "insights/space.html",
+        {"space": the_space, "data": data, "charts": {"week": data["week"]}},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers, and the benchmarks' ceiling: a bare Django JSON response
+    through the whole middleware stack, touching no table. Reveals nothing."""
+    return JsonResponse({"ok": True})
