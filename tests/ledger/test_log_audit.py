@@ -167,3 +167,12 @@ def test_checkpoint_roots_are_verifiable_from_the_served_tiles(books, client, le
     cp = tlog.parse_checkpoint(note.verify(body, [ledger_settings]))
     assert base64.b64encode(cp.root_hash).decode() in body.decode()
     assert Path(audit.__file__).name == "audit.py"
+
+
+def test_key_and_integrate_commands(make_member, ledger_settings):
+    make_member()
+    out = StringIO()
+    call_command("ledger", "key", stdout=out)
+    call_command("ledger", "integrate", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == ledger_settings and lines[1].startswith("checkpoint at size 1 ")
