@@ -58,6 +58,8 @@ def test_tiles_after_300_entries_have_the_c2sp_paths_and_sizes(log300):
     bundle = get(log300, "tile/entries/001.p/44")
     assert tiles.decode_entry_bundle(bundle.content, 44) == leaves[256:300]
     assert tiles.decode_entry_bundle(get(log300, "tile/entries/000").content, 256) == leaves[:256]
+    narrower = get(log300, "tile/entries/001.p/10")  # a width an earlier checkpoint had: a slice
+    assert tiles.decode_entry_bundle(narrower.content, 10) == leaves[256:266]
 
 
 def test_entry_bundles_are_gzipped_when_asked(log300):
