@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from serendip.matching import Engine, Feedback, Profile
@@ -33,7 +33,18 @@ def snapshot_path() -> Path:
     return Path(settings.VAR_DIR) / SNAPSHOT_NAME
 
 
-def profile_of(member: Member) -> Profile:
+def recent_activity(member_ids=None) -> dict[int, int]:
+    """Answers given in the last 30 days, per member: how active someone is right now."""
+    from .models import Answer
+
+    since = timezone.now() - dt.timedelta(days=30)
+    answers = Answer.objects.filter(created_at__gte=since, deleted_at=None)
+    if member_ids is not None:
+        answers = answers.filter(author_id__in=member_ids)
+    return dict(answers.values("author").annotate(n=Count("id")).values_list("author", "n"))
+
+
+def profile_of(member: Member, activity: int = 0) -> Profile:
     """A member's passport as the engine sees it (uses prefetched member_tags)."""
     offers, needs, interests = {}, {}, {}
     for mt in member.member_tags.all():
@@ -46,6 +57,7 @@ def profile_of(member: Member) -> Profile:
         about=f"{member.headline}. {member.about}".strip(". "),
         hidden=member.visibility == Visibility.HIDDEN,
         open_to_matching=member.open_to_matching,
+        recent_activity=float(activity),
     )
 
 
@@ -92,7 +104,10 @@ def feedback_history() -> list[Feedback]:
 
 def build() -> Engine:
     started = timezone.now()
-    engine = Engine.build([profile_of(m) for m in _members().iterator(chunk_size=2000)])
+    activity = recent_activity()
+    engine = Engine.build(
+        [profile_of(m, activity.get(m.pk, 0)) for m in _members().iterator(chunk_size=2000)]
+    )
     history = feedback_history()
     if history:
         engine.learn(history)
@@ -134,8 +149,9 @@ def engine() -> Engine:
         changed = list(_members().filter(updated_at__gte=_state["seen"])[: REBUILD_AFTER_CHANGES + 1])
         if len(changed) > REBUILD_AFTER_CHANGES:
             return build()
+        activity = recent_activity([m.pk for m in changed])
         for member in changed:
-            _state["engine"].update(profile_of(member))
+            _state["engine"].update(profile_of(member, activity.get(member.pk, 0)))
         _state["seen"] = now
         return _state["engine"]
 

@@ -4,6 +4,7 @@ from the network itself (co-occurrence -> PPMI -> truncated SVD, plus character 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -212,14 +213,16 @@ def clean_tags(
         items = ((t, 1.0) for t in raw)
     out: dict[str, float] = {}
     for tag, weight in items:
+        norm = normalised(tag)
+        if norm is None:
+            continue
         try:
-            key = squash(normalise_tag(tag))  # type: ignore[arg-type]
             w = float(weight)  # type: ignore[arg-type]
-        except (TagError, TypeError, ValueError):
+        except (TypeError, ValueError):
             continue
         if not math.isfinite(w) or w <= 0:
             continue
-        out[key] = out.get(key, 0.0) + w
+        out[norm[0]] = out.get(norm[0], 0.0) + w
     if len(out) > limit:
         out = dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
     return out
@@ -232,12 +235,27 @@ def display_names(raw: Mapping[str, float] | Iterable[str] | None) -> dict[str, 
     tags = [raw] if isinstance(raw, str) else list(raw.keys() if isinstance(raw, Mapping) else raw)
     out: dict[str, str] = {}
     for tag in tags:
-        try:
-            norm = normalise_tag(tag)  # type: ignore[arg-type]
-        except TagError:
-            continue
-        out.setdefault(squash(norm), norm)
+        norm = normalised(tag)
+        if norm is not None:
+            out.setdefault(*norm)
     return out
+
+
+def normalised(tag: object) -> tuple[str, str] | None:
+    """(concept key, normalised tag), or None for a tag that fails normalisation."""
+    if not isinstance(tag, str):
+        return None
+    return _normalised(tag)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _normalised(tag: str) -> tuple[str, str] | None:
+    # Networks reuse a few thousand tags across tens of thousands of profiles: normalise each once.
+    try:
+        norm = normalise_tag(tag)
+    except TagError:
+        return None
+    return squash(norm), norm
 
 
 def tokens(text: str | None) -> list[str]:
@@ -400,7 +418,7 @@ def _cooccurrence_pairs(doc_sets: list[list[str]], df: Counter, *, dim: int, top
     else:
         from sklearn.utils.extmath import randomized_svd
 
-        u, s, _ = randomized_svd(ppmi, n_components=dim, n_iter=5, random_state=0)
+        u, s, _ = randomized_svd(ppmi, n_components=dim, n_iter=4, random_state=0)
         emb = u * np.sqrt(s)
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     emb = (emb / np.where(norms > 0, norms, 1.0)).astype(np.float32)

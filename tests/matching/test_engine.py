@@ -109,8 +109,21 @@ def test_it_finds_tags_in_the_question_text(ml_network):
 
 def test_it_never_routes_to_the_asker(ml_network):
     engine = Engine.build(ml_network)
-    got = ids(engine.route(tags=["css"], k=10, exclude={"web"}))
-    assert "web" not in got
+    assert "web" not in ids(engine.route(tags=["css"], k=10, exclude={"web"}))
+    assert "web" not in ids(engine.route(tags=["css"], k=10, exclude="web"))
+
+
+def test_learning_is_deterministic(ml_network):
+    events = [
+        Feedback(
+            kind="answer_given", member=str(i % 5 + 1), other="web", tags=["python"], text=f"question {i}"
+        )
+        for i in range(40)
+    ] + [Feedback(kind="answer_accepted", member="2", other="web", tags=["python"], text="question 1")]
+    a, b = Engine.build(ml_network), Engine.build(ml_network)
+    a.learn(events)
+    b.learn(events)
+    assert a.route(tags=["python"], text="question", k=10) == b.route(tags=["python"], text="question", k=10)
 
 
 def test_it_learns_who_answers_a_topic_from_feedback():
@@ -269,3 +282,33 @@ def test_it_works_on_an_empty_network():
 def test_the_engine_imports_no_django():
     code = "import sys, serendip.matching; sys.exit(1 if 'django' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_sparse_row_products_match_scipy():
+    import numpy as np
+
+    from serendip.matching.rows import SparseRows
+
+    rng = np.random.default_rng(3)
+    rows = [
+        {int(c): float(rng.random()) for c in rng.choice(20, size=rng.integers(0, 6), replace=False)}
+        for _ in range(50)
+    ]
+    store = SparseRows.from_rows(rows)
+    store.set_row(7, {19: 2.0, 0: 1.0})
+    vec = rng.random(20).astype(np.float32)
+    pick = np.array([0, 7, 7, 49, 3])
+    assert store.dot_rows(pick, vec) == pytest.approx(store.matrix(20)[pick] @ vec, rel=1e-5)
+
+
+def test_route_among_limits_candidates_to_those_given():
+    profiles = [
+        Profile(id="1", offers={"python": 3.0}),
+        Profile(id="2", offers={"python": 1.0}),
+        Profile(id="3", offers={"knitting": 1.0}),
+    ]
+    engine = Engine.build(profiles)
+    assert engine.route(tags=["python"], k=5)[0].id == "1"
+    got = [m.id for m in engine.route(tags=["python"], k=5, among=["2", "3", "unknown"])]
+    assert "1" not in got and got[0] == "2"
+    assert engine.route(tags=["python"], k=5, among=[]) == []

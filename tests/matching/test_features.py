@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from serendip.matching import Engine, Feedback, Profile
-from serendip.matching.features import Evidence, doc_weights, scalar_features
+from serendip.matching.features import Evidence, doc_weights, idle_count, scalar_features
 from serendip.matching.vocab import clean_tags, content_words
 
 
@@ -37,7 +37,7 @@ def test_index_features_equal_training_features():
             ),
         ]
     )
-    q = engine._query(["espresso", "milk"], "latte art with a burr grinder")
+    q = engine._query(["espresso", "milk", "grinders"], "latte art with a burr grinder")
     matrix = engine.route_features(q)
     for member, profile in zip("abc", people, strict=True):
         ev = engine._evidence.get(member) or Evidence()
@@ -52,5 +52,29 @@ def test_index_features_equal_training_features():
             n_accepted=ev.n_accepted,
             n_answers=ev.n_answers,
             recent=max(profile.recent_activity, engine._window.get(member, 0)),
+            idle=idle_count(engine._evidence.get(member), engine._answers_seen),
         )
         assert matrix[engine._row[member]] == pytest.approx(np.array(want), rel=1e-5, abs=1e-6)
+
+
+def test_the_column_index_scores_like_the_row_features():
+    people = [
+        Profile(id=str(i), offers={"espresso": i + 1, "milk": 1, f"tag{i}": 2}, about=f"barista {i}")
+        for i in range(6)
+    ]
+    engine = Engine.build(people)
+    engine.update(
+        Profile(id="2", offers={"espresso": 9, "tea": 1}, about="tea and espresso", recent_activity=4)
+    )
+    engine.update(Profile(id="new", offers=["espresso", "brand new"], recent_activity=1))
+    model = engine.route_model
+    model.weights = np.random.default_rng(0).normal(size=len(model.weights))
+    for tags, text in [
+        (["espresso"], "barista milk"),
+        (["brand new", "tea"], ""),
+        (["milk"], "espresso tea"),
+    ]:
+        q = engine._query(tags, text)
+        fast = engine._route_logits(q)
+        slow = model.logit(engine.route_features(q))
+        assert fast == pytest.approx(slow, rel=1e-4, abs=1e-4)
