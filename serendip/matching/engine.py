@@ -98,7 +98,7 @@ class Engine:
         spellings = [_spellings(p) for p in profiles]
         names = _global_names(spellings)
         if relatedness is None:
-            relatedness = build_relatedness(([*o, *n, *i] for o, n, i in cleaned), names)
+            relatedness = build_relatedness(_kind_docs(cleaned), names)
         engine = cls(relatedness)
         engine._names = names
         for key in sorted(names):
@@ -291,11 +291,13 @@ class Engine:
         # tags they answered, so relating tags through them would let the training replay see
         # which tags that very member answers later on.
         answerers = {e.member for e in history if e.kind in ("answer_given", "answer_accepted")}
-        docs = [
-            [*o, *n, *i]
-            for pid, o, n, i in zip(self._ids, self._offers, self._needs, self._interests, strict=True)
-            if pid is not None and pid not in answerers and (o or n or i)
-        ]
+        docs = list(
+            _kind_docs(
+                (o, n, i)
+                for pid, o, n, i in zip(self._ids, self._offers, self._needs, self._interests, strict=True)
+                if pid is not None and pid not in answerers
+            )
+        )
         docs += [clean_tags(block[0].tags) for block in question_blocks(history)]
         for e in history:
             for key, name in display_names(e.tags).items():
@@ -751,6 +753,15 @@ class Engine:
                 seen.add(r)
                 out.append(r)
         return out[:MAX_REASONS]
+
+
+def _kind_docs(tag_sets):
+    """One co-occurrence document per kind of a profile: what a member offers, needs and likes.
+    Mixing kinds would relate a developer's skills to what they need ("python" ~ "ux research")."""
+    for sets in tag_sets:
+        for tags in sets:
+            if tags:
+                yield list(tags)
 
 
 def _pair_matrix(parts: dict[str, np.ndarray]) -> np.ndarray:

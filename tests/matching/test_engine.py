@@ -312,3 +312,16 @@ def test_route_among_limits_candidates_to_those_given():
     got = [m.id for m in engine.route(tags=["python"], k=5, among=["2", "3", "unknown"])]
     assert "1" not in got and got[0] == "2"
     assert engine.route(tags=["python"], k=5, among=[]) == []
+
+
+def test_what_members_need_is_not_related_to_what_they_offer():
+    # Many developers need UX research; that must not make "python" close to "ux research".
+    profiles = [Profile(id=str(i), offers=["python", "django"], needs=["ux research"]) for i in range(20)]
+    profiles += [
+        Profile(id="ux", offers=["ux research", "user interviews"]),
+        Profile(id="me", needs=["python"]),
+    ]
+    engine = Engine.build(profiles)
+    got = engine.rank_present("me", present=["ux", "1"], k=2)
+    assert got[0].id == "1"
+    assert all("ux research" not in r for m in got for r in m.reasons)
