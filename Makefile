@@ -58,3 +58,6 @@ clean: ## remove the venv and local data
 openapi: $(VENV)/.installed ## regenerate docs/openapi.json (the checked API contract)
 	$(TEST_ENV) $(BIN)/python -c "import django, json; django.setup(); from serendip.api import api; \
 		print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, sort_keys=True))" > docs/openapi.json
+
+bench: $(VENV)/.installed ## all benchmarks at seed scale (minutes; SQLite + PostgreSQL) -> benchmarks/results/latest.json
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
