@@ -10,6 +10,7 @@ import pytest
 def run_serendip(*args, **env):
     # Production defaults only: drop what the test run itself sets (plain HTTP, a test secret).
     dropped = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
+    dropped.add("DJANGO_ALLOW_ASYNC_UNSAFE")
     base = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("SECURE_")}
     return subprocess.run(
         [sys.executable, "-m", "serendip.manage", *args], env={**base, **env}, capture_output=True, text=True
