@@ -192,11 +192,13 @@ class TileReader:
 
     def prefetch(self, wanted: Iterable[tiles.Tile]) -> None:
         keys = list(dict.fromkeys((t.level, t.index) for t in wanted if (t.level, t.index) not in self.cache))
-        for i in range(0, len(keys), 400):
-            chunk = keys[i : i + 400]
+        for i in range(0, len(keys), 500):
+            by_level: dict[int, list[int]] = {}
+            for level, index in keys[i : i + 500]:
+                by_level.setdefault(level, []).append(index)
             where = Q()
-            for level, index in chunk:
-                where |= Q(level=level, index=index)
+            for level, indexes in by_level.items():
+                where |= Q(level=level, index__in=indexes)
             self.queries += 1
             for level, index, width, data in LogTile.objects.filter(where).values_list(
                 "level", "index", "width", "data"
