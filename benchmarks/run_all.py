@@ -208,8 +208,16 @@ def main() -> int:
         args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"bench: {name} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
 
+    def exists(db: str, url: str) -> bool:
+        if db == "sqlite":
+            return sqlite_path.exists()
+        name = url.rsplit("/", 1)[1]
+        admin = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc"]
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
+        return sh([*admin, query, "test"]).stdout.strip() == "1"
+
     for db, url in databases.items():
-        if not (args.reuse and (db != "sqlite" or sqlite_path.exists())):
+        if not (args.reuse and exists(db, url)):
             if db == "sqlite":
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
