@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from serendip.passport.models import Member
-from serendip.presence.selectors import checkins_here, present_member_ids
+from serendip.presence.selectors import present_member_ids, present_with_focus
 
 from . import machine
 from .models import Introduction, IntroductionStatus, Meeting, MeetingStatus
@@ -57,12 +57,12 @@ def not_to_suggest(member: Member) -> set[int]:
 
 def suggestions(*, member: Member, space, date: dt.date, k: int = SUGGESTIONS_PER_DAY) -> list[Route]:
     """Whom `member` should meet among those at `space` on `date`, best first, with reasons."""
-    checkins = checkins_here(space=space, date=date)
+    here = present_with_focus(space=space, date=date)
     skip = not_to_suggest(member) | {member.pk}
-    present = [str(c.member_id) for c in checkins if c.member_id not in skip]
+    present = [str(member_id) for member_id, _ in here if member_id not in skip]
     if not present:
         return []
-    focus = {str(c.member_id): c.focus for c in checkins if c.focus}
+    focus = {str(member_id): text for member_id, text in here if text}
     matches = machine.engine().rank_present(
         str(member.pk), present=present, k=min(k, SUGGESTIONS_PER_DAY), focus=focus
     )

@@ -93,3 +93,12 @@ def present_member_ids(*, space: Space, date: dt.date) -> list[int]:
             space=space, date=date, status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT]
         ).values_list("member_id", flat=True)
     )
+
+
+def present_with_focus(*, space: Space, date: dt.date) -> list[tuple[int, str]]:
+    """(member id, focus today) of everyone holding a seat at a space on a date."""
+    return list(
+        CheckIn.objects.filter(
+            space=space, date=date, status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT]
+        ).values_list("member_id", "focus")
+    )
