@@ -29,6 +29,7 @@ DEMO_ENV := DEBUG=true SECRET_KEY_FILE=var/secret_key DATABASE_URL=sqlite:///var
 demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000
 	$(DEMO_ENV) $(BIN)/serendip migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/serendip demo
+	$(DEMO_ENV) $(BIN)/serendip simulate --scale demo --skip-if-present
 	@echo "Serving http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/v1/docs; Ctrl-C stops)"
 	$(DEMO_ENV) $(BIN)/serendip runserver 127.0.0.1:8000
 
