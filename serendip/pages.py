@@ -1,7 +1,10 @@
 """Small helpers the pages share."""
 
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from serendip.errors import NotFound
 
 
 def redirect_back(request, default: str, field: str = "next", **kwargs):
@@ -12,3 +15,13 @@ def redirect_back(request, default: str, field: str = "next", **kwargs):
     ):
         return redirect(target)
     return redirect(default, **kwargs)
+
+
+def space_or_404(slug: str):
+    """The space with this slug, or the 404 page."""
+    from serendip.network.selectors import space_get
+
+    try:
+        return space_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc

@@ -25,6 +25,15 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _postgres_only(request):
+    # Concurrency tests (marked `postgres`) need real parallel writers.
+    from django.db import connection
+
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_matching_index():
     # The index is per process; each test has its own database, so it starts from nothing.
     from serendip.exchange import machine

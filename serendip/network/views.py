@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from serendip.errors import NotFound, ServiceError
+from serendip.errors import ServiceError
+from serendip.pages import space_or_404
 from serendip.passport.models import Member, TagKind, Visibility
 from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
@@ -28,7 +29,6 @@ from .selectors import (
     member_bookings,
     room_occupancy_by_day,
     space_checkins_for_host,
-    space_get,
     space_occupancy,
     space_occupancy_by_day,
     space_rooms,
@@ -42,21 +42,14 @@ LOBBY_PEOPLE = 12  # what fits on a TV in large type; the rest are counted
 LOBBY_TAGS = 3
 
 
-def _space_or_404(slug: str) -> Space:
-    try:
-        return space_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-
-
 # --- the lobby screen ---------------------------------------------------------------------------
 
 
 def lobby(request, slug: str):
+    """Full screen for a TV at the entrance; the partial refreshes itself every 30 s (HTMX)."""
     from serendip.exchange.selectors import open_questions_at  # the exchange builds on the network
 
-    """Full screen for a TV at the entrance; the partial refreshes itself every 30 s (HTMX)."""
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     today = space.local_today()
     # Only passports whose members chose "everyone, including the lobby screen".
     here = checkins_here(space=space, date=today, visibilities=[Visibility.PUBLIC])
@@ -87,7 +80,7 @@ def lobby(request, slug: str):
 
 
 def space_rooms_page(request, slug: str):
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     today = space.local_today()
     try:
         date = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
@@ -112,7 +105,7 @@ def space_rooms_page(request, slug: str):
 @login_required
 @require_POST
 def room_book(request, slug: str):
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     member = member_for_user(request.user)
     form = BookingForm(request.POST, rooms=space_rooms(space))
     if member is None:
@@ -188,7 +181,7 @@ def invoice(request, number: str):
 
 
 def _hosted(request, slug: str) -> tuple[Member, Space]:
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     member = member_for_user(request.user)
     if not can_host(member, space):
         raise PermissionDenied("only a host of this space can see this page")

@@ -6,11 +6,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from serendip.errors import NotFound, ServiceError
+from serendip.errors import ServiceError
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
-from serendip.network.selectors import space_get
-from serendip.pages import redirect_back
+from serendip.pages import redirect_back, space_or_404
 from serendip.passport.selectors import member_for_user, visible_visibilities
 
 from . import services
@@ -28,15 +27,8 @@ def space_list(request):
     return render(request, "presence/space_list.html", {"days": spaces_with_free_seats()})
 
 
-def _space_or_404(slug: str) -> Space:
-    try:
-        return space_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-
-
 def space_today(request, slug: str):
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     today = space.local_today()
     member = member_for_user(request.user)
     checkins = checkins_here(space=space, date=today, visibilities=visible_visibilities(member is not None))
@@ -72,7 +64,7 @@ def space_today(request, slug: str):
 @login_required
 @require_POST
 def checkin(request, slug: str):
-    space = _space_or_404(slug)
+    space = space_or_404(slug)
     member = member_for_user(request.user)
     form = CheckInForm(request.POST)
     if member is None:

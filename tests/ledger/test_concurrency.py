@@ -3,22 +3,15 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from serendip.errors import PaymentRequired
 from serendip.ledger import rules
 from serendip.ledger.selectors import balance_mismatches, member_balance
 from serendip.presence.models import CheckIn
 from serendip.presence.services import checkin_create
-from tests.presence.test_concurrency import run_concurrently
+from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
 
 
 def test_concurrent_seat_purchases_never_overdraw(make_member, make_space):

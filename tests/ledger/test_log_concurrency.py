@@ -5,21 +5,18 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from serendip.ledger import log, tlog
 from serendip.ledger.models import LogCheckpoint, LogEntry, Transaction
 from serendip.ledger.services import Leg, member_account, network_account, transaction_record
+from tests.concurrency import run_concurrently
 from tests.ledger.test_log_integration import configure_ledger
-from tests.presence.test_concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(settings, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
+def _ledger(settings, tmp_path):
     configure_ledger(settings, tmp_path)
 
 

@@ -1,45 +1,17 @@
 """Concurrency on PostgreSQL: parallel bookings of one slot, and gap-free invoice numbers."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from serendip.errors import Conflict
 from serendip.network.models import Booking, Invoice
 from serendip.network.services import booking_create
+from tests.concurrency import run_concurrently
 
 from .conftest import days_ahead, local
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
-
-
-def run_concurrently(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # the outcome is what we assert on
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_exactly_one_of_many_overlapping_concurrent_bookings_succeeds(make_member, open_space, make_room):

@@ -1,42 +1,13 @@
 """Concurrency on PostgreSQL: real parallel transactions against the last seats."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from serendip.errors import Conflict
 from serendip.presence.models import CheckIn
 from serendip.presence.services import checkin_create
+from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
-
-
-def run_concurrently(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # the outcome is what we assert on
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_exactly_the_free_seats_succeed_under_concurrent_checkins(make_member, make_space):
