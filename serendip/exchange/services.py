@@ -18,6 +18,7 @@ from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, check_tags, tags_get_or_create
 from serendip.presence.models import CheckIn, CheckInStatus
 from serendip.presence.selectors import member_checkin_today
+from serendip.text import clean_text
 
 from . import routing
 from .models import (
@@ -39,17 +40,6 @@ ROUTE_TO = 5  # members a question is routed to network-wide...
 ROUTE_TO_HERE = 3  # ...plus this many among those in the building, for "here at my space today"
 ROUTES_PER_MEMBER_PER_DAY = 5  # spreads the load: nobody gets every question
 MEETING_RECORD_DAYS = 14  # a meeting can be recorded up to this many days later
-
-
-def _text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character")
-    if required and not value:
-        raise InvalidInput(f"{field} cannot be empty")
-    if len(value) > max_length:
-        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
-    return value
 
 
 def _member(member_id: int) -> Member:
@@ -83,8 +73,8 @@ def routed_today_full() -> set[int]:
 @transaction.atomic
 def question_ask(*, asker: Member, title: str, body: str = "", tags=(), here: bool = False) -> Question:
     """Ask a question and route it to the members best able to answer it."""
-    title = _text(title, field="title", max_length=200, required=True)
-    body = _text(body, field="body", max_length=5000)
+    title = clean_text(title, field="title", max_length=200, required=True)
+    body = clean_text(body, field="body", max_length=5000)
     names = check_tags(list(tags), kind="question")
     if len(names) > MAX_QUESTION_TAGS:
         raise InvalidInput(f"a question can have at most {MAX_QUESTION_TAGS} tags")
@@ -125,7 +115,7 @@ def _live_question(question_id: int, *, lock: bool = False) -> Question:
 
 @transaction.atomic
 def answer_create(*, author: Member, question_id: int, body: str) -> Answer:
-    body = _text(body, field="body", max_length=5000, required=True)
+    body = clean_text(body, field="body", max_length=5000, required=True)
     question = _live_question(question_id)
     answer = Answer.objects.create(question=question, author=author, body=body)
     activity_record(
@@ -221,7 +211,7 @@ def introduction_create(
 ) -> Introduction:
     """Ask to be introduced to `recipient_id` (from a match), or, with `requester_id`, introduce
     two other members to each other (you are then the introducer)."""
-    message = _text(message, field="message", max_length=500)
+    message = clean_text(message, field="message", max_length=500)
     requester = member if requester_id in (None, member.pk) else _member(requester_id)
     recipient = _member(recipient_id)
     introducer = None if requester.pk == member.pk else member
@@ -425,7 +415,7 @@ def outcome_record(
         raise Conflict("an outcome can be recorded once the meeting is confirmed")
     if value_cents is not None and (kind != OutcomeKind.PAID_WORK or value_cents < 0):
         raise InvalidInput("a value (in cents, not negative) goes only with paid work")
-    note = _text(note, field="note", max_length=300)
+    note = clean_text(note, field="note", max_length=300)
     outcome, _ = Outcome.objects.update_or_create(
         meeting=meeting, member=member, defaults={"kind": kind, "value_cents": value_cents, "note": note}
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
 from serendip.passport.models import Member
 from serendip.passport.services import activity_record
+from serendip.text import clean_text
 
 from .localtime import LocalTimeError, local_to_utc
 from .models import Booking, BookingStatus, OpeningHours, PaymentStatus, Room, Space, Weekday
@@ -38,15 +39,6 @@ MAX_AMENITY_LENGTH = 40
 
 
 # --- checks: turn bad input into a clear error before anything is written -----------------
-
-
-def _clean_text(value: str, *, field: str, max_length: int, multiline: bool = False) -> str:
-    value = (value or "").strip() if multiline else " ".join((value or "").split())
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character")
-    if len(value) > max_length:
-        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
-    return value
 
 
 def check_booking_times(
@@ -112,7 +104,7 @@ def booking_create(
         raise NotFound(f"no room with id {room_id}")
     space = room.space
     now = timezone.now()
-    title = _clean_text(title, field="title", max_length=MAX_TITLE_LENGTH)
+    title = clean_text(title, field="title", max_length=MAX_TITLE_LENGTH, multiline=False)
     start, end = check_booking_times(space=space, starts_at=starts_at, ends_at=ends_at, now=now)
     clash = (
         Booking.objects.filter(
@@ -243,7 +235,7 @@ def space_update(
         space.cancellation_free_hours = cancellation_free_hours
         changed.append("cancellation_free_hours")
     if house_rules is not None:
-        space.house_rules = _clean_text(
+        space.house_rules = clean_text(
             house_rules, field="house rules", max_length=MAX_HOUSE_RULES_LENGTH, multiline=True
         )
         changed.append("house_rules")
@@ -279,7 +271,9 @@ def opening_hours_set(
 def _clean_amenities(amenities: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for raw in amenities:
-        item = _clean_text(str(raw), field="an amenity", max_length=MAX_AMENITY_LENGTH).lower()
+        item = clean_text(
+            str(raw), field="an amenity", max_length=MAX_AMENITY_LENGTH, multiline=False
+        ).lower()
         if item and item not in cleaned:
             cleaned.append(item)
     if len(cleaned) > MAX_AMENITIES:
@@ -307,7 +301,7 @@ def room_create(
     amenities: Iterable[str] = (),
 ) -> Room:
     space = _hosted_space(host=host, space_id=space_id)
-    name = _clean_text(name, field="the room's name", max_length=80)
+    name = clean_text(name, field="the room's name", max_length=80, multiline=False)
     _check_room_fields(name=name, capacity=capacity, hourly_price_cents=hourly_price_cents)
     amenities = _clean_amenities(amenities)
     try:
@@ -341,7 +335,7 @@ def room_update(
     _hosted_space(host=host, space_id=room.space_id)
     room = Room.objects.select_for_update().get(pk=room_id)
     if name is not None:
-        name = _clean_text(name, field="the room's name", max_length=80)
+        name = clean_text(name, field="the room's name", max_length=80, multiline=False)
     _check_room_fields(name=name, capacity=capacity, hourly_price_cents=hourly_price_cents)
     for field, value in (
         ("name", name),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from serendip.errors import Conflict, InvalidInput
 from serendip.tags import TagError, normalise_tag
+from serendip.text import clean_text
 
 from .models import Activity, ApiToken, Member, MemberTag, Tag, TagKind, Visibility
 
@@ -33,19 +34,10 @@ def activity_record(*, member: Member, verb: str, summary: str, extra: dict | No
     return Activity.objects.create(member=member, verb=verb, summary=summary[:300], extra=extra or {})
 
 
-def _check_text(value: str, *, field: str, max_length: int) -> str:
-    value = value.strip()
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character")
-    if len(value) > max_length:
-        raise InvalidInput(f"{field} can be at most {max_length} characters (got {len(value)})")
-    return value
-
-
 @transaction.atomic
 def member_signup(*, username: str, password: str, display_name: str, email: str = "") -> Member:
-    username = _check_text(username, field="username", max_length=150)
-    display_name = _check_text(display_name, field="display_name", max_length=80) or username
+    username = clean_text(username, field="username", max_length=150)
+    display_name = clean_text(display_name, field="display_name", max_length=80) or username
     if not username:
         raise InvalidInput("username cannot be empty")
     try:
@@ -80,16 +72,16 @@ def member_update(
 ) -> Member:
     changed = []
     if display_name is not None:
-        display_name = _check_text(display_name, field="display_name", max_length=80)
+        display_name = clean_text(display_name, field="display_name", max_length=80)
         if not display_name:
             raise InvalidInput("display_name cannot be empty")
         member.display_name = display_name
         changed.append("display_name")
     if headline is not None:
-        member.headline = _check_text(headline, field="headline", max_length=120)
+        member.headline = clean_text(headline, field="headline", max_length=120)
         changed.append("headline")
     if about is not None:
-        member.about = _check_text(about, field="about", max_length=2000)
+        member.about = clean_text(about, field="about", max_length=2000)
         changed.append("about")
     if visibility is not None:
         if visibility not in Visibility.values:

@@ -17,6 +17,7 @@ from serendip.network.models import Space
 from serendip.network.permissions import can_host
 from serendip.passport.models import Member
 from serendip.passport.services import activity_record
+from serendip.text import clean_text
 
 from .models import SEAT_HOLDING, CheckIn, CheckInStatus
 
@@ -33,12 +34,7 @@ def check_checkin_date(*, space: Space, date: dt.date) -> None:
 
 
 def check_focus(focus: str) -> str:
-    focus = " ".join((focus or "").split())
-    if "\x00" in focus:
-        raise InvalidInput("focus contains a NUL character")
-    if len(focus) > MAX_FOCUS_LENGTH:
-        raise InvalidInput(f"focus can be at most {MAX_FOCUS_LENGTH} characters")
-    return focus
+    return clean_text(focus, field="focus", max_length=MAX_FOCUS_LENGTH, multiline=False)
 
 
 def seats_taken(*, space: Space, date: dt.date) -> int:
