@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := serendip.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-postgres lint serve check-deploy openapi bench clean
+.PHONY: help demo test lint check-deploy openapi bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
