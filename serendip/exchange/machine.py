@@ -3,8 +3,8 @@
 The index is built once per process (or loaded from the snapshot `serendip matching rebuild`
 writes) and then refreshed incrementally: each use applies `Engine.update` for passports
 edited since the last look (one indexed query on `Member.updated_at`), so a web request never
-rebuilds it. Feedback (answers, introductions, meetings) is learned at build time from the
-database and, in this process, as it happens.
+rebuilds it. Feedback (answers, introductions, meetings) is learned when the index is built
+(`Engine.learn` replays history in batch, seconds at seed scale): nightly, by the rebuild.
 """
 
 import datetime as dt
@@ -195,13 +195,6 @@ def engine() -> Engine:
         _state["applied"] = dict(rows)
         _state["seen"] = max(_state["seen"], timezone.now() - CLOCK_MARGIN)
         return _state["engine"]
-
-
-def learn(events: list[Feedback]) -> None:
-    """Teach this process's engine now (others learn at their next build)."""
-    with _lock:
-        if _state["engine"] is not None and events:
-            _state["engine"].learn(events)
 
 
 def reset() -> None:

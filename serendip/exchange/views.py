@@ -156,9 +156,10 @@ def introduction_respond(request, introduction_id: int, answer: str):
 
 @login_required
 def meetings(request):
+    me = _me(request)
     context = {
-        "meetings": meetings_of(_me(request)),
-        "me": _me(request),
+        "meetings": meetings_of(me),
+        "me": me,
         "confirm_form": ConfirmForm(),
         "outcome_form": OutcomeForm(),
     }

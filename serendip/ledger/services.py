@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from serendip.errors import Conflict, InvalidInput, PaymentRequired
@@ -30,40 +30,20 @@ def format_sc(units: int) -> str:
 
 
 def network_account() -> Account:
-    account = Account.objects.filter(kind=AccountKind.NETWORK).first()
-    if account is None:
-        try:
-            with transaction.atomic():
-                account = Account.objects.create(kind=AccountKind.NETWORK, public_id="network")
-        except IntegrityError:  # created concurrently
-            account = Account.objects.get(kind=AccountKind.NETWORK)
-    return account
+    # get_or_create retries the read when a concurrent request created the row first.
+    return Account.objects.get_or_create(kind=AccountKind.NETWORK, defaults={"public_id": "network"})[0]
 
 
 def member_account(member: Member) -> Account:
-    account = Account.objects.filter(member=member).first()
-    if account is None:
-        try:
-            with transaction.atomic():
-                account = Account.objects.create(
-                    kind=AccountKind.MEMBER, member=member, public_id=f"member:{member.pseudonym}"
-                )
-        except IntegrityError:
-            account = Account.objects.get(member=member)
-    return account
+    return Account.objects.get_or_create(
+        member=member, defaults={"kind": AccountKind.MEMBER, "public_id": f"member:{member.pseudonym}"}
+    )[0]
 
 
 def space_account(space) -> Account:
-    account = Account.objects.filter(space=space).first()
-    if account is None:
-        try:
-            with transaction.atomic():
-                account = Account.objects.create(
-                    kind=AccountKind.SPACE, space=space, public_id=f"space:{space.pk}"
-                )
-        except IntegrityError:
-            account = Account.objects.get(space=space)
-    return account
+    return Account.objects.get_or_create(
+        space=space, defaults={"kind": AccountKind.SPACE, "public_id": f"space:{space.pk}"}
+    )[0]
 
 
 @dataclass(frozen=True)
@@ -156,12 +136,15 @@ def scarcity(tag_names: Sequence[str]) -> float:
     """The scarcity factor of the rarest of these tags among members who offer anything."""
     if not tag_names:
         return 1.0
-    members = MemberTag.objects.filter(kind=TagKind.OFFER).values("member").distinct().count()
-    factors = []
-    for name in tag_names:
-        offerers = MemberTag.objects.filter(kind=TagKind.OFFER, tag__name=name).count()
-        factors.append(rules.scarcity_factor(members=members, offerers=offerers))
-    return max(factors)
+    offers = MemberTag.objects.filter(kind=TagKind.OFFER)
+    members = offers.values("member").distinct().count()
+    offerers = dict(
+        offers.filter(tag__name__in=tag_names)
+        .values("tag__name")
+        .annotate(n=Count("id"))
+        .values_list("tag__name", "n")
+    )
+    return max(rules.scarcity_factor(members=members, offerers=offerers.get(name, 0)) for name in tag_names)
 
 
 def earn(
