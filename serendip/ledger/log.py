@@ -1,9 +1,10 @@
 """The ledger's side of the verifiable log: every transaction becomes a leaf, in commit order.
 
-`log_lock` takes the log's row lock; ledger writers call it before touching any account, so
-the lock order is always (domain rows) -> log -> accounts and concurrent writers cannot
-deadlock. The lock is held to commit, so leaf index order is commit order. `log_append`
-writes the leaf in the same database transaction as the ledger transaction it records.
+`log_claim` (or `log_lock`, for writers that must read balances first) takes the log's row
+lock; ledger writers take it before touching any account, so the lock order is always
+(domain rows) -> log -> accounts and concurrent writers cannot deadlock. The lock is held to
+commit, so leaf index order is commit order. `log_append` writes the leaf in the same
+database transaction as the ledger transaction it records.
 
 Below that: integration (entries -> C2SP tiles + a signed checkpoint, lazily and in batches),
 the log's signing key, and proofs read from the stored tiles.
@@ -75,16 +76,31 @@ def leaf_data(tx: Transaction, postings: list[tuple[str, int]]) -> bytes:
     )
 
 
-def log_append(*, tx: Transaction, postings: list[tuple[str, int]]) -> LogEntry:
-    """Append `tx` as the next leaf. The caller holds `log_lock()` (taken in transaction_record)."""
+def log_claim() -> int:
+    """Lock the log's row and claim the next leaf index, in one statement (`UPDATE ... RETURNING`
+    takes the same row lock as `log_lock`). Holds the lock to commit; a rollback gives the
+    index back. The caller then writes the leaf with `log_append`."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("log_claim() must run inside a transaction")
+    if not _returning():
+        index = log_lock().size  # SQLite < 3.35: the IMMEDIATE transaction holds the lock already
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1")
+        return index
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
+        row = cursor.fetchone()
+        if row is None:  # a new database: the state row is made on first use
+            log_lock()
+            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
+            row = cursor.fetchone()
+    return row[0] - 1
+
+
+def log_append(*, tx: Transaction, postings: list[tuple[str, int]], index: int) -> LogEntry:
+    """Write `tx` as leaf `index`, claimed with `log_claim()` in this transaction."""
     data = leaf_data(tx, postings)
     with connection.cursor() as cursor:
-        if _returning():
-            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
-            index = cursor.fetchone()[0] - 1
-        else:
-            index = log_lock().size  # re-entrant within the transaction
-            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1")
         cursor.execute(
             f'INSERT INTO {_ENTRY} ("index", transaction_id, data) VALUES (%s, %s, %s)', [index, tx.pk, data]
         )

@@ -11,15 +11,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
+from serendip import fastsql
 from serendip.errors import Conflict, InvalidInput, PaymentRequired
 from serendip.passport.models import Member, MemberTag, TagKind
 
 from . import rules
-from .log import log_append, log_lock
+from .log import log_append, log_claim, log_lock
 from .models import UNITS_PER_SC, Account, AccountKind, Posting, Transaction, TxKind
 
 EARNING_KINDS = [TxKind.ANSWER_ACCEPTED, TxKind.MEETING_CONFIRMED, TxKind.INTRODUCTION]
@@ -34,9 +35,13 @@ def network_account() -> Account:
     return Account.objects.get_or_create(kind=AccountKind.NETWORK, defaults={"public_id": "network"})[0]
 
 
+def member_public_id(member: Member) -> str:
+    return f"member:{member.pseudonym}"
+
+
 def member_account(member: Member) -> Account:
     return Account.objects.get_or_create(
-        member=member, defaults={"kind": AccountKind.MEMBER, "public_id": f"member:{member.pseudonym}"}
+        member=member, defaults={"kind": AccountKind.MEMBER, "public_id": member_public_id(member)}
     )[0]
 
 
@@ -44,6 +49,22 @@ def space_account(space) -> Account:
     return Account.objects.get_or_create(
         space=space, defaults={"kind": AccountKind.SPACE, "public_id": f"space:{space.pk}"}
     )[0]
+
+
+def member_and_space_accounts(member: Member, space) -> tuple[Account, Account]:
+    """Both accounts of a seat payment in one statement (it runs on every check-in); either is
+    created on first use."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {fastsql.columns(Account, 'a')} FROM {qn(Account._meta.db_table)} a"
+            f" WHERE a.{qn('member_id')} = %s OR a.{qn('space_id')} = %s",
+            [member.pk, space.pk],
+        )
+        found = [fastsql.load(Account, row) for row in cursor.fetchall()]
+    mine = next((a for a in found if a.member_id == member.pk), None) or member_account(member)
+    theirs = next((a for a in found if a.space_id == space.pk), None) or space_account(space)
+    return mine, theirs
 
 
 @dataclass(frozen=True)
@@ -64,40 +85,81 @@ def transaction_record(
     reverses: Transaction | None = None,
 ) -> Transaction:
     """Record one balanced transaction. Raises PaymentRequired when an account would go negative
-    (nothing is written), Conflict when the same subject was already recorded."""
+    (nothing is written), Conflict when the same subject was already recorded.
+
+    Every check-in pays through here, so it speaks SQL (fastsql): claim the log's next leaf
+    (which takes the log's lock, before any account), insert the transaction, move every
+    balance in one conditional UPDATE, insert the postings and the leaf: five statements."""
     if len(legs) < 2:
         raise InvalidInput("a transaction needs at least two postings")
     if any(not isinstance(leg.amount, int) or leg.amount == 0 for leg in legs):
         raise InvalidInput("postings are non-zero whole units")
     if sum(leg.amount for leg in legs) != 0:
         raise InvalidInput("postings must sum to zero")
-    log_lock()  # before any account: the one lock order that cannot deadlock (see ledger/log.py)
-    try:
-        with transaction.atomic():
-            tx = Transaction.objects.create(
-                kind=kind,
-                reason=reason[:300],
-                subject=subject,
-                beneficiary=beneficiary,
-                counterpart=counterpart,
-                reverses=reverses,
-            )
-    except IntegrityError as exc:
-        raise Conflict(f"{kind} for {subject} is already recorded") from exc
-    for leg in sorted(legs, key=lambda leg: leg.account.pk):
-        accounts = Account.objects.filter(pk=leg.account.pk)
-        if leg.amount < 0 and leg.account.kind != AccountKind.NETWORK:
-            accounts = accounts.filter(balance__gte=-leg.amount)
-        if accounts.update(balance=F("balance") + leg.amount) != 1:
-            raise PaymentRequired(
-                f"not enough social capital: this needs {format_sc(-leg.amount)}"
-                f" and the balance is {format_sc(Account.objects.get(pk=leg.account.pk).balance)}"
-            )
-    Posting.objects.bulk_create(
-        Posting(transaction=tx, account=leg.account, amount=leg.amount) for leg in legs
+    index = log_claim()  # before any account: the one lock order that cannot deadlock (see ledger/log.py)
+    tx = Transaction(
+        kind=kind,
+        reason=reason[:300],
+        subject=subject,
+        beneficiary=beneficiary,
+        counterpart=counterpart,
+        reverses=reverses,
+        created_at=timezone.now(),
     )
-    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs])
+    tx.pk = fastsql.insert(Transaction, {f: getattr(tx, f) for f in _TX_FIELDS}, ignore_conflicts=True)
+    if tx.pk is None:  # the one-per-subject constraint (or a second reversal of one transaction)
+        raise Conflict(f"{kind} for {subject} is already recorded")
+    tx._state.adding = False
+    tx._state.db = connection.alias
+    _move_balances(legs)
+    fastsql.insert_rows(
+        Posting,
+        ("transaction_id", "account_id", "amount"),
+        [(tx.pk, leg.account.pk, leg.amount) for leg in legs],
+    )
+    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs], index=index)
     return tx
+
+
+_TX_FIELDS = ("kind", "reason", "subject", "beneficiary", "counterpart", "reverses", "created_at")
+
+
+def _move_balances(legs: Sequence[Leg]) -> None:
+    """Add each leg to its account's balance in one UPDATE that only touches an account (other
+    than the network's) whose balance stays >= 0; fewer rows updated than accounts = refused.
+
+    No lock order among accounts is needed: every ledger writer holds the log's lock first."""
+    deltas: dict[int, int] = {}
+    for leg in legs:
+        deltas[leg.account.pk] = deltas.get(leg.account.pk, 0) + leg.amount
+    deltas = {pk: amount for pk, amount in deltas.items() if amount}
+    if not deltas:
+        return
+    qn = connection.ops.quote_name
+    case = "CASE " + qn("id") + " " + " ".join(["WHEN %s THEN %s"] * len(deltas)) + " END"
+    pairs = [v for pk, amount in deltas.items() for v in (pk, amount)]
+    ids = list(deltas)
+    sql = (
+        f"UPDATE {qn(Account._meta.db_table)} SET {qn('balance')} = {qn('balance')} + {case}"
+        f" WHERE {qn('id')} IN ({', '.join(['%s'] * len(ids))})"
+        f" AND ({qn('kind')} = %s OR {qn('balance')} + {case} >= 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pairs, *ids, AccountKind.NETWORK.value, *pairs])
+        moved = cursor.rowcount
+    if moved != len(deltas):
+        short = next(
+            (
+                leg
+                for leg in legs
+                if leg.amount < 0 and Account.objects.get(pk=leg.account.pk).balance < -leg.amount
+            ),
+            legs[0],
+        )
+        raise PaymentRequired(
+            f"not enough social capital: this needs {format_sc(-short.amount)}"
+            f" and the balance is {format_sc(Account.objects.get(pk=short.account.pk).balance)}"
+        )
 
 
 # Earning -------------------------------------------------------------------------------
@@ -221,12 +283,13 @@ def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transa
     price = seat_units(space)
     if price == 0:
         return None
+    payer, payee = member_and_space_accounts(member, space)
     return transaction_record(
         kind=TxKind.SEAT,
         reason=f"Seat at {space.name} on {date.isoformat()}",
         subject=f"checkin:{checkin_id}",
         beneficiary=member,
-        legs=[Leg(member_account(member), -price), Leg(space_account(space), price)],
+        legs=[Leg(payer, -price), Leg(payee, price)],
     )
 
 

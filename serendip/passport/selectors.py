@@ -8,7 +8,10 @@ from .models import Activity, Member, MemberTag, Visibility
 def member_for_user(user) -> Member | None:
     if not user or not user.is_authenticated:
         return None
-    return Member.objects.filter(user=user).first()
+    try:
+        return user.member  # cached when the bearer token's query found it
+    except Member.DoesNotExist:
+        return None
 
 
 def member_tags_by_kind(member: Member) -> dict[str, dict[str, float]]:

@@ -4,6 +4,7 @@ Every function is keyword-only and atomic; bad input raises a `serendip.errors` 
 anything is written.
 """
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -14,9 +15,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from serendip import fastsql
 from serendip.errors import Conflict, InvalidInput
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
@@ -31,7 +33,17 @@ TOKEN_PREFIX_LENGTH = 12
 
 
 def activity_record(*, member: Member, verb: str, summary: str, extra: dict | None = None) -> Activity:
-    return Activity.objects.create(member=member, verb=verb, summary=summary[:300], extra=extra or {})
+    # Written on every check-in and exchange: one INSERT through fastsql, not the ORM's save().
+    activity = Activity(
+        member=member, verb=verb, summary=summary[:300], extra=extra or {}, created_at=timezone.now()
+    )
+    activity.pk = fastsql.insert(
+        Activity,
+        {f: getattr(activity, f) for f in ("member", "verb", "summary", "extra", "created_at")},
+    )
+    activity._state.adding = False
+    activity._state.db = connection.alias
+    return activity
 
 
 @transaction.atomic
@@ -198,19 +210,42 @@ def token_create(*, user) -> tuple[ApiToken, str]:
 
 
 def token_authenticate(*, raw: str) -> ApiToken | None:
-    """The live token for a raw bearer string, or None (unknown, wrong, expired or revoked)."""
+    """The live token for a raw bearer string, or None (unknown, wrong, expired or revoked).
+
+    Every API request runs this, so it is one statement (fastsql): the token, its user and the
+    user's passport together; `user.member` is then answered without another query."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(prefix=raw[:TOKEN_PREFIX_LENGTH], revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+    sql = _token_sql()
+    now = ApiToken._meta.get_field("expires_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [raw[:TOKEN_PREFIX_LENGTH], now])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if not token.user.is_active:
+    token = fastsql.load(ApiToken, row)
+    if not hmac.compare_digest(token.digest, _digest(raw)):
         return None
+    user = fastsql.load(User, row, fastsql.width(ApiToken))
+    if not user.is_active:
+        return None
+    member = fastsql.load(Member, row, fastsql.width(ApiToken) + fastsql.width(User))
+    User.member.related.set_cached_value(user, member)  # None caches "no passport"
+    token.user = user
     return token
+
+
+@functools.cache
+def _token_sql() -> str:
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {fastsql.columns(ApiToken, 't')}, {fastsql.columns(User, 'u')},"
+        f" {fastsql.columns(Member, 'm')}"
+        f" FROM {qn(ApiToken._meta.db_table)} t"
+        f" JOIN {qn(User._meta.db_table)} u ON u.{qn(User._meta.pk.column)} = t.{qn('user_id')}"
+        f" LEFT JOIN {qn(Member._meta.db_table)} m ON m.{qn('user_id')} = u.{qn(User._meta.pk.column)}"
+        f" WHERE t.{qn('prefix')} = %s AND t.{qn('revoked_at')} IS NULL AND t.{qn('expires_at')} > %s"
+    )
 
 
 @transaction.atomic
