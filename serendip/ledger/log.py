@@ -1,6 +1,6 @@
 """The ledger's side of the verifiable log: every transaction becomes a leaf, in commit order.
 
-`log_claim` (or `log_lock`, for writers that must read balances first) takes the log's row
+`log_append` (or `log_lock`, for writers that must read balances first) takes the log's row
 lock; ledger writers take it before touching any account, so the lock order is always
 (domain rows) -> log -> accounts and concurrent writers cannot deadlock. The lock is held to
 commit, so leaf index order is commit order. `log_append` writes the leaf in the same
@@ -76,35 +76,51 @@ def leaf_data(tx: Transaction, postings: list[tuple[str, int]]) -> bytes:
     )
 
 
-def log_claim() -> int:
-    """Lock the log's row and claim the next leaf index, in one statement (`UPDATE ... RETURNING`
-    takes the same row lock as `log_lock`). Holds the lock to commit; a rollback gives the
-    index back. The caller then writes the leaf with `log_append`."""
+def log_append(*, tx: Transaction, postings: list[tuple[str, int]]) -> LogEntry:
+    """Append `tx` as the next leaf: take the log's row lock (held to commit, so leaf order is
+    commit order), claim the next index and write the leaf; a rollback gives the index back.
+
+    One statement on PostgreSQL (the UPDATE that locks and counts feeds the INSERT), two on
+    SQLite (whose IMMEDIATE transaction holds the database's write lock already)."""
     if not connection.in_atomic_block:
-        raise TransactionManagementError("log_claim() must run inside a transaction")
-    if not _returning():
-        index = log_lock().size  # SQLite < 3.35: the IMMEDIATE transaction holds the lock already
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1")
-        return index
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
-        row = cursor.fetchone()
-        if row is None:  # a new database: the state row is made on first use
-            log_lock()
-            cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
-            row = cursor.fetchone()
-    return row[0] - 1
-
-
-def log_append(*, tx: Transaction, postings: list[tuple[str, int]], index: int) -> LogEntry:
-    """Write `tx` as leaf `index`, claimed with `log_claim()` in this transaction."""
+        raise TransactionManagementError("log_append() must run inside a transaction")
     data = leaf_data(tx, postings)
     with connection.cursor() as cursor:
+        for _ in range(2):
+            index = _claim_and_write(cursor, tx.pk, data)
+            if index is not None:
+                return LogEntry(index=index, transaction=tx, data=data)
+            log_lock()  # a new database: the state row is made on first use, then try again
+    raise LogError("the log's state row is missing")
+
+
+def _claim_and_write(cursor, tx_id: int, data: bytes) -> int | None:
+    if connection.vendor == "postgresql":
         cursor.execute(
-            f'INSERT INTO {_ENTRY} ("index", transaction_id, data) VALUES (%s, %s, %s)', [index, tx.pk, data]
+            f"WITH claimed AS (UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size)"
+            f' INSERT INTO {_ENTRY} ("index", transaction_id, data) SELECT size - 1, %s, %s FROM claimed'
+            ' RETURNING "index"',
+            [tx_id, data],
         )
-    return LogEntry(index=index, transaction=tx, data=data)
+        row = cursor.fetchone()
+        return None if row is None else row[0]
+    if _returning():
+        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        index = row[0] - 1
+    else:  # SQLite < 3.35
+        cursor.execute(f"SELECT size FROM {_STATE} WHERE id = 1")
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        index = row[0]
+        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1")
+    cursor.execute(
+        f'INSERT INTO {_ENTRY} ("index", transaction_id, data) VALUES (%s, %s, %s)', [index, tx_id, data]
+    )
+    return index
 
 
 # --------------------------------------------------------------------------------------------

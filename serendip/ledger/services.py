@@ -20,7 +20,7 @@ from serendip.errors import Conflict, InvalidInput, PaymentRequired
 from serendip.passport.models import Member, MemberTag, TagKind
 
 from . import rules
-from .log import log_append, log_claim, log_lock
+from .log import log_append, log_lock
 from .models import UNITS_PER_SC, Account, AccountKind, Posting, Transaction, TxKind
 
 EARNING_KINDS = [TxKind.ANSWER_ACCEPTED, TxKind.MEETING_CONFIRMED, TxKind.INTRODUCTION]
@@ -73,7 +73,6 @@ class Leg:
     amount: int
 
 
-@transaction.atomic
 def transaction_record(
     *,
     kind: str,
@@ -83,20 +82,29 @@ def transaction_record(
     beneficiary: Member | None = None,
     counterpart: Member | None = None,
     reverses: Transaction | None = None,
+    savepoint: bool = True,
 ) -> Transaction:
-    """Record one balanced transaction. Raises PaymentRequired when an account would go negative
-    (nothing is written), Conflict when the same subject was already recorded.
+    """Record one balanced transaction. Raises PaymentRequired when an account would go negative,
+    Conflict when the same subject was already recorded; either way nothing of it is written.
+    With `savepoint=False` (a caller whose own atomic block ends on the error anyway, like
+    the check-in) no savepoint is taken and a refusal rolls back the caller's transaction.
 
-    Every check-in pays through here, so it speaks SQL (fastsql): claim the log's next leaf
-    (which takes the log's lock, before any account), insert the transaction, move every
-    balance in one conditional UPDATE, insert the postings and the leaf: five statements."""
+    Every check-in pays through here, so it speaks SQL (fastsql), in an order that keeps the
+    log's lock (held to commit; it orders every ledger write) short: the transaction and its
+    postings first (they lock no shared row), then the leaf (claims the log's next index and
+    takes its lock, before any account: the one lock order that cannot deadlock, see
+    ledger/log.py), then the balances."""
     if len(legs) < 2:
         raise InvalidInput("a transaction needs at least two postings")
     if any(not isinstance(leg.amount, int) or leg.amount == 0 for leg in legs):
         raise InvalidInput("postings are non-zero whole units")
     if sum(leg.amount for leg in legs) != 0:
         raise InvalidInput("postings must sum to zero")
-    index = log_claim()  # before any account: the one lock order that cannot deadlock (see ledger/log.py)
+    with transaction.atomic(savepoint=savepoint):
+        return _record(kind, reason, subject, legs, beneficiary, counterpart, reverses)
+
+
+def _record(kind, reason, subject, legs, beneficiary, counterpart, reverses) -> Transaction:
     tx = Transaction(
         kind=kind,
         reason=reason[:300],
@@ -111,13 +119,13 @@ def transaction_record(
         raise Conflict(f"{kind} for {subject} is already recorded")
     tx._state.adding = False
     tx._state.db = connection.alias
-    _move_balances(legs)
     fastsql.insert_rows(
         Posting,
         ("transaction_id", "account_id", "amount"),
         [(tx.pk, leg.account.pk, leg.amount) for leg in legs],
     )
-    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs], index=index)
+    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs])
+    _move_balances(legs)
     return tx
 
 
@@ -290,6 +298,7 @@ def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transa
         subject=f"checkin:{checkin_id}",
         beneficiary=member,
         legs=[Leg(payer, -price), Leg(payee, price)],
+        savepoint=False,  # a refused payment must undo the check-in too: no seat without payment
     )
 
 

@@ -51,7 +51,7 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
 
     The busiest write of the product, so it speaks SQL (serendip/fastsql.py): lock the space,
     count its seats and look for the member's other check-in that day in one statement, insert,
-    pay the seat (ledger: five statements), record the activity.
+    record the activity, pay the seat (ledger: five statements on SQLite, four on PostgreSQL).
     """
     space = _space_for_update(space_id)
     if space is None:
@@ -76,14 +76,15 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
         raise Conflict(f"you are already checked in somewhere on {date.isoformat()}")
     checkin._state.adding = False
     checkin._state.db = connection.alias
-    # Paid in social capital in the same transaction: no balance, no seat (PaymentRequired).
-    seat_pay(member=member, space=space, checkin_id=checkin.pk, date=date)
     activity_record(
         member=member,
         verb="checked_in",
         summary=f"Checked in at {space.name} for {date.isoformat()}" + (f": {focus}" if focus else ""),
         extra={"space": space.slug, "date": date.isoformat(), "checkin": checkin.pk},
     )
+    # Paid in social capital in the same transaction: no balance, no seat (PaymentRequired).
+    # Last, because the ledger's log lock is held from there to commit.
+    seat_pay(member=member, space=space, checkin_id=checkin.pk, date=date)
     return checkin
 
 
