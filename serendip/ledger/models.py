@@ -68,8 +68,9 @@ class Transaction(models.Model):
     # What earned or cost it, e.g. "answer:12", "checkin:40": a link, and for earnings also the
     # idempotency key (with kind) so the same contribution never pays twice.
     subject = models.CharField(max_length=60)
+    # No index of its own: tx_beneficiary_kind (beneficiary, kind, created_at) serves lookups by it.
     beneficiary = models.ForeignKey(
-        "passport.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "passport.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # The other member of the exchange (the asker, the other side of a meeting): for the
     # diminishing-returns rule on repeated earnings between the same two members.
@@ -97,7 +98,8 @@ class Transaction(models.Model):
 
 class Posting(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # No index of its own: posting_account_recent (account, -id) serves every lookup by account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False)
     amount = models.BigIntegerField()  # units of 1/100 SC; credit > 0, debit < 0
 
     class Meta:

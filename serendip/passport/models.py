@@ -87,7 +87,8 @@ class Activity(models.Model):
     """The passport timeline: what a member did. Append-only: rows are written by
     `activity_record` and never changed (the admin offers no change or delete)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activities")
+    # No index of its own: activity_member_recent (member, -created_at) serves every lookup by member.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activities", db_index=False)
     verb = models.CharField(max_length=40)
     summary = models.CharField(max_length=300)
     extra = models.JSONField(default=dict, blank=True)

@@ -20,7 +20,10 @@ class CheckIn(models.Model):
     """A member's seat at a space on one of the space's local dates."""
 
     member = models.ForeignKey("passport.Member", on_delete=models.CASCADE, related_name="checkins")
-    space = models.ForeignKey("network.Space", on_delete=models.PROTECT, related_name="checkins")
+    # No index of its own: checkin_space_date (space, date, status) serves every lookup by space.
+    space = models.ForeignKey(
+        "network.Space", on_delete=models.PROTECT, related_name="checkins", db_index=False
+    )
     date = models.DateField()
     status = models.CharField(max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.RESERVED)
     focus = models.CharField(max_length=200, blank=True, help_text="what the member works on today")
