@@ -56,6 +56,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"simulate: skipped: {exc}")
                 return
             raise CommandError(str(exc)) from exc
+        t0 = time.perf_counter()
+        analyse()
+        analyse_seconds = round(time.perf_counter() - t0, 2)
         stats_seconds = None
         if not opts["no_stats"]:
             from serendip.insights.services import stats_refresh
@@ -69,6 +72,7 @@ class Command(BaseCommand):
             "period": [sim.start.isoformat(), sim.end.isoformat()],
             **{k: v for k, v in result.__dict__.items() if k != "rows"},
             "seconds": round(result.seconds, 2),
+            "analyse_seconds": analyse_seconds,
             "stats_refresh_seconds": stats_seconds,
             "rows": result.rows,
         }
@@ -83,3 +87,15 @@ class Command(BaseCommand):
                 f"{result.transactions:,} ledger transactions, {result.bookings:,} room bookings "
                 f"in {result.seconds:.1f} s"
             )
+
+
+def analyse() -> None:
+    """Planner statistics after a bulk load (the planner otherwise guesses from nothing until
+    autovacuum runs, and SQLite never gathers them by itself): ANALYZE on PostgreSQL; on
+    SQLite an approximate ANALYZE (analysis_limit reads a sample of each index)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        cursor.execute("ANALYZE")
