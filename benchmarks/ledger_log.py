@@ -121,7 +121,7 @@ def main() -> None:
     from django.db import transaction as db_transaction
 
     def leaves_alone(n: int) -> float:
-        # The log's own append (lock, leaf, size), one commit each, for transactions that
+        # The log's own append (lock, size, leaf), one commit each, for transactions that
         # already exist: what the log can take when the ledger around it is not the bottleneck.
         txs = Transaction.objects.bulk_create(
             Transaction(kind="seat", reason="bench", subject=f"leaf:{next(seq)}") for _ in range(n)
@@ -130,7 +130,6 @@ def main() -> None:
         start = time.perf_counter()
         for tx in txs:
             with db_transaction.atomic():
-                log.log_lock()
                 log.log_append(tx=tx, postings=[("member:bench", -100), ("network", 100)])
         return n / (time.perf_counter() - start)
 
