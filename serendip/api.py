@@ -105,9 +105,10 @@ def _mount_routers() -> None:
     from serendip.passport.api import router as passport_router
     from serendip.presence.api import router as presence_router
 
+    # Presence first: URL patterns are tried in order and check-ins are the busiest calls.
+    api.add_router("/", presence_router)
     api.add_router("/", passport_router)
     api.add_router("/", network_router)
-    api.add_router("/", presence_router)
     api.add_router("/", ledger_router)
     api.add_router("/", exchange_router)
 

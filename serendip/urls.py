@@ -15,6 +15,9 @@ from serendip.passport import views as passport_views
 from serendip.presence import views as presence_views
 
 urlpatterns = [
+    # The API first: Django tries patterns in order, and API clients (check-ins above all) are
+    # the busiest callers; a page request pays one failed prefix match for it.
+    path("api/v1/", api.urls),
     path("", presence_views.home, name="home"),
     path("spaces/", presence_views.space_list, name="space_list"),
     path("spaces/<slug:slug>/", presence_views.space_today, name="space_today"),
@@ -64,7 +67,6 @@ urlpatterns = [
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
     path("healthz", insights_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 

@@ -124,6 +124,34 @@ def test_today_at_a_space_ranks_complementary_members_first(make_member, make_sp
     assert "fundraising" in reasons and "python" in reasons  # the reason names both directions
 
 
+def test_who_is_here_shows_each_members_tags_by_kind(make_member, make_space, django_assert_max_num_queries):
+    space = make_space(seats=30)
+    today = space.local_today()
+    me = make_member(needs=["python"])
+    checkin_create(member=me, space_id=space.pk, date=today)
+    for n in range(12):
+        other = make_member(
+            display_name=f"Person {n:02d}", offers=[f"skill {n}", "python"], needs=[f"need {n}"]
+        )
+        checkin_create(member=other, space_id=space.pk, date=today)
+    anonymous_view = Client().get(f"/spaces/{space.slug}/").content.decode()
+    assert "Person" not in anonymous_view  # members-only passports (the default) stay hidden
+    client = logged_in(me)
+    client.get(f"/spaces/{space.slug}/")  # the matching index is built on the first request
+    with django_assert_max_num_queries(30):  # not one query per member or per tag
+        text = client.get(f"/spaces/{space.slug}/").content.decode()
+    suggested = 0
+    for n in range(12):
+        card = text[text.index(f"Person {n:02d}") :].split("</li>")[0]
+        assert f'<span class="tag offer">skill {n}</span>' in card
+        assert '<span class="tag offer">python</span>' in card
+        # Suggested cards show every kind; the "also here" list only what members offer.
+        is_suggested = 'class="reason"' in card
+        assert (f'<span class="tag need">need {n}</span>' in card) == is_suggested
+        suggested += is_suggested
+    assert 0 < suggested < 12  # both lists were rendered
+
+
 def test_hidden_members_do_not_appear_to_others(make_member, make_space):
     space = make_space()
     hidden = make_member(display_name="Hidden Harriet", visibility="hidden")

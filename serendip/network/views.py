@@ -57,7 +57,7 @@ def lobby(request, slug: str):
         "space": space,
         "now": timezone.now().astimezone(space.tz),
         "people": [
-            (c, [mt.tag.name for mt in c.member.member_tags.all() if mt.kind == TagKind.OFFER][:LOBBY_TAGS])
+            (c, [name for kind, name, _ in c.tags if kind == TagKind.OFFER][:LOBBY_TAGS])
             for c in here[:LOBBY_PEOPLE]
         ],
         "more": max(len(here) - LOBBY_PEOPLE, 0),
