@@ -2,8 +2,8 @@
 
 Why: the ORM spends 0.1-0.5 ms building each statement, more than SQLite or a local
 PostgreSQL takes to run it, and a check-in is about ten statements; through the ORM the
-check-in endpoint ran at ~4% of a bare JSON view's requests/s (BENCHMARKS.md, "Check-in
-cost"). These helpers build each statement's text once per process from the models' own
+check-in endpoint ran at ~4% of a bare JSON view's requests/s (BENCHMARKS.md, "The check-in
+goal"). These helpers build each statement's text once per process from the models' own
 metadata, pass values through each field's `get_db_prep_save` on the way in and through the
 same converters the ORM applies on the way out, so what is written and read is exactly what
 the ORM would write and read. Everything that is not measurably hot uses the ORM.

@@ -1,10 +1,11 @@
 """Writes to the ledger: the one place social capital moves.
 
 `transaction_record` is the only function that writes postings. It checks that postings sum
-to zero, then moves balances with conditional updates (`balance >= amount`), taken in
-account-id order so concurrent transactions cannot deadlock each other, and a database
-constraint backs the rule that no account but the network's goes below zero. The earning
-and spending functions below compute amounts with `rules` and call it.
+to zero, then moves balances with one conditional update (`balance + amount >= 0`) after
+taking the log's lock, which every ledger writer takes before any account, so concurrent
+transactions cannot deadlock each other; a database constraint backs the rule that no
+account but the network's goes below zero. The earning and spending functions below compute
+amounts with `rules` and call it.
 """
 
 import datetime as dt

@@ -38,10 +38,6 @@ def check_focus(focus: str) -> str:
     return clean_text(focus, field="focus", max_length=MAX_FOCUS_LENGTH, multiline=False)
 
 
-def seats_taken(*, space: Space, date: dt.date) -> int:
-    return CheckIn.objects.filter(space=space, date=date, status__in=SEAT_HOLDING).count()
-
-
 @transaction.atomic
 def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str = "") -> CheckIn:
     """Reserve a seat for `member` at a space on the space's local `date`.
