@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
             # WAL lets readers run beside the writer; NORMAL syncs at checkpoints, not every
             # commit: safe against crashes of the app (not of the machine) and much faster.
+            # A 32 MB page cache and 256 MB of mmap per connection keep a seed-scale network's
+            # hot index pages in memory; a WAL checkpoint every 10,000 pages (not 1,000) copies
+            # each often-written page back once per checkpoint (BENCHMARKS.md).
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
             " PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=10000;",
         }
