@@ -17,6 +17,16 @@ def redirect_back(request, default: str, field: str = "next", **kwargs):
     return redirect(default, **kwargs)
 
 
+def member_or_404(request):
+    """The signed-in account's passport, or the 404 page (an operator account has none)."""
+    from serendip.passport.selectors import member_for_user
+
+    member = member_for_user(request.user)
+    if member is None:
+        raise Http404("this account has no passport")
+    return member
+
+
 def space_or_404(slug: str):
     """The space with this slug, or the 404 page."""
     from serendip.network.selectors import space_get

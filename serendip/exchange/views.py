@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from serendip.errors import NotFound, ServiceError
-from serendip.pages import redirect_back
-from serendip.passport.selectors import member_for_user
+from serendip.pages import member_or_404, redirect_back
 
 from . import services
 from .forms import (
@@ -21,13 +20,6 @@ from .forms import (
     QuestionForm,
 )
 from .selectors import introductions_for, meetings_of, question_detail, questions_asked_by, questions_for
-
-
-def _me(request):
-    member = member_for_user(request.user)
-    if member is None:
-        raise Http404("this account has no passport")
-    return member
 
 
 def _attempt(request, fn, ok: str) -> bool:
@@ -43,7 +35,7 @@ def _attempt(request, fn, ok: str) -> bool:
 
 @login_required
 def questions(request):
-    me = _me(request)
+    me = member_or_404(request)
     context = {"routed": questions_for(me), "mine": questions_asked_by(me), "form": QuestionForm()}
     return render(request, "exchange/questions.html", context)
 
@@ -51,7 +43,7 @@ def questions(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ask(request):
-    me = _me(request)
+    me = member_or_404(request)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +64,7 @@ def ask(request):
 
 @login_required
 def question(request, question_id: int):
-    me = _me(request)
+    me = member_or_404(request)
     try:
         q, answers = question_detail(question_id)
     except NotFound as exc:
@@ -96,7 +88,7 @@ def answer(request, question_id: int):
         _attempt(
             request,
             lambda: services.answer_create(
-                author=_me(request), question_id=question_id, body=form.cleaned_data["body"]
+                author=member_or_404(request), question_id=question_id, body=form.cleaned_data["body"]
             ),
             "Thanks for answering.",
         )
@@ -113,7 +105,7 @@ def accept(request, question_id: int, answer_id: int):
         _attempt(
             request,
             lambda: services.answer_accept(
-                asker=_me(request), answer_id=answer_id, rating=form.cleaned_data["rating"]
+                asker=member_or_404(request), answer_id=answer_id, rating=form.cleaned_data["rating"]
             ),
             "Answer accepted. Its author earned social capital.",
         )
@@ -124,7 +116,9 @@ def accept(request, question_id: int, answer_id: int):
 
 @login_required
 def introductions(request):
-    return render(request, "exchange/introductions.html", {"inbox": introductions_for(_me(request))})
+    return render(
+        request, "exchange/introductions.html", {"inbox": introductions_for(member_or_404(request))}
+    )
 
 
 @login_required
@@ -134,7 +128,9 @@ def introduction_request(request, member_id: int):
     message = form.cleaned_data["message"] if form.is_valid() else ""
     _attempt(
         request,
-        lambda: services.introduction_create(member=_me(request), recipient_id=member_id, message=message),
+        lambda: services.introduction_create(
+            member=member_or_404(request), recipient_id=member_id, message=message
+        ),
         "Introduction requested.",
     )
     return redirect_back(request, "introductions")
@@ -147,7 +143,7 @@ def introduction_respond(request, introduction_id: int, answer: str):
     _attempt(
         request,
         lambda: services.introduction_respond(
-            member=_me(request), introduction_id=introduction_id, accept=accept_it
+            member=member_or_404(request), introduction_id=introduction_id, accept=accept_it
         ),
         "Accepted: go and say hello." if accept_it else "Declined. We won't suggest this again.",
     )
@@ -156,7 +152,7 @@ def introduction_respond(request, introduction_id: int, answer: str):
 
 @login_required
 def meetings(request):
-    me = _me(request)
+    me = member_or_404(request)
     context = {
         "meetings": meetings_of(me),
         "me": me,
@@ -174,7 +170,9 @@ def meeting_record(request):
         _attempt(
             request,
             lambda: services.meeting_record(
-                member=_me(request), other_id=form.cleaned_data["other_id"], date=form.cleaned_data["date"]
+                member=member_or_404(request),
+                other_id=form.cleaned_data["other_id"],
+                date=form.cleaned_data["date"],
             ),
             "Meeting recorded. It counts once the other confirms.",
         )
@@ -190,7 +188,7 @@ def meeting_confirm(request, meeting_id: int):
     rating = form.cleaned_data["rating"] if form.is_valid() else None
     _attempt(
         request,
-        lambda: services.meeting_confirm(member=_me(request), meeting_id=meeting_id, rating=rating),
+        lambda: services.meeting_confirm(member=member_or_404(request), meeting_id=meeting_id, rating=rating),
         "Meeting confirmed: you both earned social capital.",
     )
     return redirect("meetings")
@@ -204,7 +202,7 @@ def outcome(request, meeting_id: int):
         _attempt(
             request,
             lambda: services.outcome_record(
-                member=_me(request),
+                member=member_or_404(request),
                 meeting_id=meeting_id,
                 kind=form.cleaned_data["kind"],
                 value_cents=form.value_cents() if form.cleaned_data["kind"] == "paid_work" else None,

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from serendip.admin import ReadOnlyAdmin
+
 from .models import Account, Posting, Transaction
-
-
-class ReadOnly(admin.ModelAdmin):
-    """The books are append-only: no add, change or delete path in the admin either."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostingInline(admin.TabularInline):
@@ -29,14 +18,14 @@ class PostingInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnly):
+class AccountAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "kind", "member", "space", "balance"]
     list_filter = ["kind"]
     search_fields = ["public_id", "member__display_name", "space__name"]
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnly):
+class TransactionAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "kind", "reason", "beneficiary"]
     list_filter = ["kind"]
     inlines = [PostingInline]

@@ -36,13 +36,9 @@ def network_account() -> Account:
     return Account.objects.get_or_create(kind=AccountKind.NETWORK, defaults={"public_id": "network"})[0]
 
 
-def member_public_id(member: Member) -> str:
-    return f"member:{member.pseudonym}"
-
-
 def member_account(member: Member) -> Account:
     return Account.objects.get_or_create(
-        member=member, defaults={"kind": AccountKind.MEMBER, "public_id": member_public_id(member)}
+        member=member, defaults={"kind": AccountKind.MEMBER, "public_id": f"member:{member.pseudonym}"}
     )[0]
 
 
@@ -157,17 +153,13 @@ def _move_balances(legs: Sequence[Leg]) -> None:
         cursor.execute(sql, [*pairs, *ids, AccountKind.NETWORK.value, *pairs])
         moved = cursor.rowcount
     if moved != len(deltas):
-        short = next(
-            (
-                leg
-                for leg in legs
-                if leg.amount < 0 and Account.objects.get(pk=leg.account.pk).balance < -leg.amount
-            ),
-            legs[0],
+        balances = dict(
+            Account.objects.filter(pk__in=ids).exclude(kind=AccountKind.NETWORK).values_list("pk", "balance")
         )
+        pk, amount = next((pk, a) for pk, a in deltas.items() if pk in balances and balances[pk] + a < 0)
         raise PaymentRequired(
-            f"not enough social capital: this needs {format_sc(-short.amount)}"
-            f" and the balance is {format_sc(Account.objects.get(pk=short.account.pk).balance)}"
+            f"not enough social capital: this needs {format_sc(-amount)}"
+            f" and the balance is {format_sc(balances[pk])}"
         )
 
 

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from serendip.passport.selectors import member_for_user
+from serendip.pages import member_or_404
 
 from . import log, tiles
 from .api import sc
@@ -16,9 +16,7 @@ from .selectors import member_balance, member_postings
 
 @login_required
 def balance(request):
-    member = member_for_user(request.user)
-    if member is None:
-        raise Http404("this account has no passport")
+    member = member_or_404(request)
     entries = [
         {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "amount": sc(p.amount)}
         for p in member_postings(member, limit=200)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from serendip.admin import ReadOnlyAdmin
+
 from .models import Booking, Invoice, OpeningHours, Room, Space
 
 
@@ -24,7 +26,7 @@ class SpaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     """Read-only: bookings change only through the services (book, cancel), which invoice."""
 
     list_display = ["id", "room", "member", "starts_at", "ends_at", "status", "gross_cents", "payment_status"]
@@ -32,29 +34,11 @@ class BookingAdmin(admin.ModelAdmin):
     list_select_related = ["room__space", "member"]
     date_hierarchy = "starts_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     """Issued invoices and credit notes are never edited or deleted."""
 
     list_display = ["number", "kind", "issue_date", "seller_name", "buyer_name", "gross_cents"]
     list_filter = ["kind", "space", "year"]
     search_fields = ["number", "buyer_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
-from serendip.pages import space_or_404
+from serendip.pages import member_or_404, space_or_404
 from serendip.passport.models import Member, TagKind, Visibility
 from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
@@ -137,9 +137,7 @@ def room_book(request, slug: str):
 
 @login_required
 def my_bookings(request):
-    member = member_for_user(request.user)
-    if member is None:
-        raise Http404("no passport")
+    member = member_or_404(request)
     bookings = list(member_bookings(member)[:100])
     return render(request, "network/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
 
@@ -147,9 +145,7 @@ def my_bookings(request):
 @login_required
 @require_POST
 def booking_cancel(request, booking_id: int):
-    member = member_for_user(request.user)
-    if member is None:
-        raise Http404("no passport")
+    member = member_or_404(request)
     try:
         b = services.booking_cancel(member=member, booking_id=booking_id)
     except ServiceError as exc:

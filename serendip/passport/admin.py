@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from serendip.admin import ReadOnlyAdmin
+
 from .models import Activity, ApiToken, Member, MemberTag, Tag
 
 
@@ -24,21 +26,12 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     """The timeline is append-only: the admin may read it, never change or delete it."""
 
     list_display = ["created_at", "member", "verb", "summary"]
     list_filter = ["verb"]
     search_fields = ["member__display_name", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -1,5 +1,7 @@
 """Reads of passports: a member's tags by kind, the timeline, who may see whom."""
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import Activity, Member, MemberTag, Visibility
@@ -14,12 +16,34 @@ def member_for_user(user) -> Member | None:
         return None
 
 
-def member_tags_by_kind(member: Member) -> dict[str, dict[str, float]]:
-    """{"offer": {tag: weight}, "need": {...}, "interest": {...}}, using prefetched rows if present."""
+TagRow = tuple[str, str, float]  # (kind, tag name, weight)
+
+
+def group_tags(rows: Iterable[TagRow]) -> dict[str, dict[str, float]]:
+    """{"offer": {tag: weight}, "need": {...}, "interest": {...}} from (kind, name, weight) rows."""
     grouped: dict[str, dict[str, float]] = {"offer": {}, "need": {}, "interest": {}}
-    for mt in member.member_tags.all():
-        grouped[mt.kind][mt.tag.name] = mt.weight
+    for kind, name, weight in rows:
+        grouped[kind][name] = weight
     return grouped
+
+
+def member_tags_by_kind(member: Member) -> dict[str, dict[str, float]]:
+    """`group_tags` of one member, using prefetched rows if present."""
+    return group_tags((mt.kind, mt.tag.name, mt.weight) for mt in member.member_tags.all())
+
+
+def tags_of_members(member_ids: Iterable[int]) -> dict[int, list[TagRow]]:
+    """Each member's (kind, tag name, weight) rows in MemberTag order, as plain rows in one query
+    (lists of many members' tags: model instances for them cost more than the query)."""
+    tags: dict[int, list[TagRow]] = {pk: [] for pk in member_ids}
+    rows = (
+        MemberTag.objects.filter(member_id__in=list(tags))
+        .order_by(*MemberTag._meta.ordering)
+        .values_list("member_id", "kind", "tag__name", "weight")
+    )
+    for member_id, kind, name, weight in rows:
+        tags[member_id].append((kind, name, weight))
+    return tags
 
 
 def members_with_tags() -> QuerySet[Member]:

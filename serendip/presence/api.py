@@ -6,11 +6,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from serendip.api import Id, Text, current_member
 from serendip.network.selectors import space_get
-from serendip.passport.selectors import visible_visibilities
+from serendip.passport.selectors import group_tags, visible_visibilities
 
 from . import services
 from .models import CheckIn
-from .selectors import checkins_here, member_checkins, tags_by_kind
+from .selectors import checkins_here, member_checkins
 
 router = Router(tags=["presence"])
 
@@ -83,7 +83,7 @@ def space_present(request, space_id: Id, date: dt.date | None = None):
     )
     out = []
     for c in rows:
-        tags = tags_by_kind(c.tags)
+        tags = group_tags(c.tags)
         out.append(
             {
                 "member_id": c.member_id,

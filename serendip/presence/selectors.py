@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from serendip.network.models import Space
-from serendip.passport.models import Member, MemberTag
+from serendip.passport.models import Member
+from serendip.passport.selectors import tags_of_members
 
 from .models import SEAT_HOLDING, CheckIn, CheckInStatus
 
@@ -48,9 +49,9 @@ def space_day(space: Space, date: dt.date) -> SpaceDay:
 def checkins_here(*, space: Space, date: dt.date, visibilities: list[str] | None = None) -> list[CheckIn]:
     """Check-ins holding a seat at a space on a date (reserved or present), with their members.
 
-    Each check-in gets `tags`: its member's (kind, tag name, weight) in MemberTag order, read
-    as plain rows in one query (a busy space has hundreds of tags; model instances for them
-    were most of the page's time). `visibilities` limits whose passports are shown (None:
+    Each check-in gets `tags`: its member's (kind, tag name, weight) rows (`tags_of_members`:
+    a busy space has hundreds of tags; model instances for them were most of the page's
+    time). `visibilities` limits whose passports are shown (None:
     everyone, for hosts)."""
     qs = CheckIn.objects.filter(
         space=space, date=date, status__in=[CheckInStatus.RESERVED, CheckInStatus.PRESENT]
@@ -58,25 +59,10 @@ def checkins_here(*, space: Space, date: dt.date, visibilities: list[str] | None
     if visibilities is not None:
         qs = qs.filter(member__visibility__in=visibilities)
     checkins = list(qs.order_by("member__display_name", "id"))
-    tags: dict[int, list[tuple[str, str, float]]] = {c.member_id: [] for c in checkins}
-    rows = (
-        MemberTag.objects.filter(member_id__in=list(tags))
-        .order_by(*MemberTag._meta.ordering)
-        .values_list("member_id", "kind", "tag__name", "weight")
-    )
-    for member_id, kind, name, weight in rows:
-        tags[member_id].append((kind, name, weight))
+    tags = tags_of_members(c.member_id for c in checkins)
     for c in checkins:
         c.tags = tags[c.member_id]
     return checkins
-
-
-def tags_by_kind(tags: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
-    """{"offer": {name: weight}, "need": {...}, "interest": {...}} from `checkins_here` tags."""
-    grouped: dict[str, dict[str, float]] = {"offer": {}, "need": {}, "interest": {}}
-    for kind, name, weight in tags:
-        grouped[kind][name] = weight
-    return grouped
 
 
 def member_checkins(member: Member, *, upcoming_only: bool = False) -> QuerySet[CheckIn]:

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
-from serendip.pages import redirect_back, space_or_404
+from serendip.pages import member_or_404, redirect_back, space_or_404
 from serendip.passport.selectors import member_for_user, visible_visibilities
 
 from . import services
@@ -89,9 +88,7 @@ def checkin(request, slug: str):
 @login_required
 @require_POST
 def checkin_cancel(request, checkin_id: int):
-    member = member_for_user(request.user)
-    if member is None:
-        raise Http404("no passport")
+    member = member_or_404(request)
     try:
         c = services.checkin_cancel(member=member, checkin_id=checkin_id)
     except ServiceError as exc:
