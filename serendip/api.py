@@ -1,45 +1,22 @@
-"""The JSON API at /api/v1/: one NinjaAPI, each app's router mounted on it.
+"""The JSON API at /api/v1/: one NinjaAPI, its error format, each router mounted on it.
 
 Conventions (README "API"): JSON errors with a `detail` string; 400/422 bad input,
 401/403 auth, 404 unknown ids, 409 conflicts, 429 throttled. Auth is a bearer token from
 `POST /api/v1/auth/token`, or the browser session (with CSRF) for the pages' own calls.
+The types the routers share live in `serendip.apitypes`; this module only builds the API.
 """
 
-from typing import Annotated
-
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, NinjaAPI
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
-from pydantic import AfterValidator
+from ninja.security import SessionAuth
 
-from serendip.errors import NotAuthenticated, ServiceError
-from serendip.passport.models import Member
-from serendip.passport.selectors import member_for_user
-from serendip.passport.services import token_authenticate
-
-# Ids in paths and bodies: positive and within a 64-bit column, so a huge number is a 422,
-# not a database overflow error.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        found = token_authenticate(raw=token)
-        if found is None:
-            return None
-        request.api_token = found
-        return found.user
-
+from serendip.errors import ServiceError
+from serendip.exchange.api import router as exchange_router
+from serendip.ledger.api import router as ledger_router
+from serendip.network.api import router as network_router
+from serendip.passport.api import router as passport_router
+from serendip.passport.auth import BearerAuth
+from serendip.presence.api import router as presence_router
 
 api = NinjaAPI(
     title="Serendip API",
@@ -50,14 +27,7 @@ api = NinjaAPI(
 )
 
 
-def current_member(request: HttpRequest) -> Member:
-    member = member_for_user(request.auth)
-    if member is None:
-        raise NotAuthenticated("this account has no passport; sign up as a member first")
-    return member
-
-
-def _error(request: HttpRequest, detail, status: int) -> HttpResponse:
+def _error(request, detail, status: int):
     return api.create_response(request, {"detail": detail}, status=status)
 
 
@@ -88,29 +58,9 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.message, exc.status_code)
 
 
-def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' lockout: JSON for the API, the template page elsewhere."""
-    detail = "too many failed logins; try again in 15 minutes"
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": detail}, status=429)
-    from django.shortcuts import render
-
-    return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
-
-
-def _mount_routers() -> None:
-    from serendip.exchange.api import router as exchange_router
-    from serendip.ledger.api import router as ledger_router
-    from serendip.network.api import router as network_router
-    from serendip.passport.api import router as passport_router
-    from serendip.presence.api import router as presence_router
-
-    # Presence first: URL patterns are tried in order and check-ins are the busiest calls.
-    api.add_router("/", presence_router)
-    api.add_router("/", passport_router)
-    api.add_router("/", network_router)
-    api.add_router("/", ledger_router)
-    api.add_router("/", exchange_router)
-
-
-_mount_routers()
+# Presence first: URL patterns are tried in order and check-ins are the busiest calls.
+api.add_router("/", presence_router)
+api.add_router("/", passport_router)
+api.add_router("/", network_router)
+api.add_router("/", ledger_router)
+api.add_router("/", exchange_router)

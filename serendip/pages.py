@@ -1,10 +1,14 @@
-"""Small helpers the pages share."""
+"""Small helpers the pages share (a shared module: it imports no domain app)."""
+
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
-from serendip.errors import NotFound
+if TYPE_CHECKING:  # a type only: the bottom layer imports no domain at run time
+    from serendip.passport.models import Member
 
 
 def redirect_back(request, default: str, field: str = "next", **kwargs):
@@ -17,21 +21,13 @@ def redirect_back(request, default: str, field: str = "next", **kwargs):
     return redirect(default, **kwargs)
 
 
-def member_or_404(request):
-    """The signed-in account's passport, or the 404 page (an operator account has none)."""
-    from serendip.passport.selectors import member_for_user
+def member_or_404(request) -> "Member":
+    """The signed-in account's passport, or the 404 page (an operator account has none).
 
-    member = member_for_user(request.user)
+    `user.member` is the one-to-one reverse accessor; a missing passport raises an
+    AttributeError subclass, so `getattr` answers None."""
+    user = request.user
+    member = getattr(user, "member", None) if user.is_authenticated else None
     if member is None:
-        raise Http404("this account has no passport")
+        raise Http404(_("this account has no passport"))
     return member
-
-
-def space_or_404(slug: str):
-    """The space with this slug, or the 404 page."""
-    from serendip.network.selectors import space_get
-
-    try:
-        return space_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc

@@ -153,7 +153,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "serendip.api.lockout_response"
+AXES_LOCKOUT_CALLABLE = "serendip.site.views.lockout_response"
 AXES_ENABLED = _bool("AXES_ENABLED", True)
 
 CACHES = {

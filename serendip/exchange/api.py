@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Router, Schema, Status
 
-from serendip.api import Id, Text, current_member
+from serendip.apitypes import Id, Text, current_member
 from serendip.network.selectors import space_get
 from serendip.passport.models import Member
 from serendip.passport.services import check_tags

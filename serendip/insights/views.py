@@ -1,11 +1,10 @@
-"""Insights pages: the network's numbers for operators, a space's day and week for its hosts."""
+"""Insights pages: the network's numbers for operators, a space's day and week for its hosts.
+(/healthz: serendip/site/views.py.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from serendip.errors import NotFound
 from serendip.network.permissions import can_host
@@ -57,11 +56,3 @@ def space(request, slug: str):
         "insights/space.html",
         {"space": the_space, "data": data, "charts": {"week": data["week"]}},
     )
-
-
-@require_GET
-@never_cache
-def healthz(request):
-    """Liveness for load balancers, and the benchmarks' ceiling: a bare Django JSON response
-    through the whole middleware stack, touching no table. Reveals nothing."""
-    return JsonResponse({"ok": True})

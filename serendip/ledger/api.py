@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
-from serendip.api import Id, current_member
+from serendip.apitypes import Id, current_member
 from serendip.errors import NotFound
 
 from . import log, tlog

@@ -1,28 +1,11 @@
-"""Pages of the ledger (my balance and history) and the public log under /ledger/."""
+"""The public log under /ledger/ (C2SP tlog-tiles). (My balance page: serendip/site/views.py.)"""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotFound
-from django.shortcuts import render
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from serendip.pages import member_or_404
-
 from . import log, tiles
-from .api import sc
-from .selectors import member_balance, member_postings
-
-
-@login_required
-def balance(request):
-    member = member_or_404(request)
-    entries = [
-        {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "amount": sc(p.amount)}
-        for p in member_postings(member, limit=200)
-    ]
-    return render(request, "ledger/balance.html", {"balance": sc(member_balance(member)), "entries": entries})
-
 
 # The public log (C2SP tlog-tiles): no login, plain bytes, cache headers as the spec wants.
 

@@ -1,4 +1,6 @@
-"""API for spaces, rooms and room bookings: /spaces, /rooms, /bookings, /me/bookings."""
+"""API for a space's rooms and room bookings: /spaces/{id}/rooms, /rooms, /bookings, /me/bookings.
+
+(/spaces and /spaces/{id} answer with free seats, a presence count: they are in presence/api.py.)"""
 
 import datetime as dt
 from typing import Literal
@@ -6,12 +8,11 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from serendip.api import Id, Text, current_member
+from serendip.apitypes import Id, Text, current_member
 from serendip.errors import InvalidInput
-from serendip.presence.selectors import spaces_with_free_seats
 
 from . import services
-from .models import Booking, Invoice, InvoiceKind, Room, Space
+from .models import Booking, Invoice, InvoiceKind, Room
 from .selectors import (
     booking_for,
     booking_invoice,
@@ -26,48 +27,6 @@ AVAILABILITY_WINDOW_DAYS = 400
 InvoiceKindIn = Literal["invoice", "credit_note"]
 
 router = Router(tags=["network"])
-
-
-class SpaceOut(Schema):
-    id: int
-    name: str
-    slug: str
-    city: str
-    country: str
-    timezone: str
-    seats: int
-    seat_price: str
-    today: str
-    free_seats_today: int
-
-
-def space_out(day) -> dict:
-    s = day.space
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "slug": s.slug,
-        "city": s.city,
-        "country": s.country,
-        "timezone": s.timezone,
-        "seats": s.seats,
-        "seat_price": str(s.seat_price),
-        "today": day.date.isoformat(),
-        "free_seats_today": day.free,
-    }
-
-
-@router.get(
-    "/spaces", auth=None, response=list[SpaceOut], summary="All spaces, with free seats on their local today"
-)
-def space_list(request):
-    return [space_out(day) for day in spaces_with_free_seats()]
-
-
-@router.get("/spaces/{space_id}", auth=None, response=SpaceOut, summary="One space")
-def space_detail(request, space_id: Id):
-    space = space_get(space_id=space_id)
-    return space_out(spaces_with_free_seats(Space.objects.filter(pk=space.pk))[0])
 
 
 # --- rooms, availability, bookings, invoices -------------------------------------------------

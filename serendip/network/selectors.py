@@ -238,15 +238,3 @@ def week_start(date: dt.date) -> dt.date:
     """The Monday of `date`'s ISO week."""
     return date - dt.timedelta(days=date.weekday())
 
-
-def space_checkins_for_host(space: Space, date: dt.date) -> list:
-    """Every check-in at a space on a date except cancelled ones, whatever the member's
-    visibility: hosts see who actually holds their seats."""
-    from serendip.presence.models import CheckIn, CheckInStatus
-
-    return list(
-        CheckIn.objects.filter(space=space, date=date)
-        .exclude(status=CheckInStatus.CANCELLED)
-        .select_related("member")
-        .order_by("member__display_name", "id")
-    )

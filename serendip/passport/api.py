@@ -4,10 +4,11 @@ from django.contrib.auth import authenticate
 from ninja import Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
-from serendip.api import BearerAuth, Text, current_member
+from serendip.apitypes import Text, current_member
 from serendip.errors import NotAuthenticated, TooManyRequests
 
 from . import services
+from .auth import BearerAuth
 from .models import Member, Visibility
 from .selectors import member_tags_by_kind, members_with_tags
 

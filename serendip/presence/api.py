@@ -1,16 +1,18 @@
-"""API for check-ins and who is present: /checkins, /me/checkins, /spaces/{id}/present."""
+"""API for check-ins and who is present: /checkins, /me/checkins, /spaces/{id}/present, and the
+spaces with their free seats today: /spaces, /spaces/{id}."""
 
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
 
-from serendip.api import Id, Text, current_member
+from serendip.apitypes import Id, Text, current_member
+from serendip.network.models import Space
 from serendip.network.selectors import space_get
 from serendip.passport.selectors import group_tags, visible_visibilities
 
 from . import services
 from .models import CheckIn
-from .selectors import checkins_here, member_checkins
+from .selectors import checkins_here, member_checkins, spaces_with_free_seats
 
 router = Router(tags=["presence"])
 
@@ -97,3 +99,52 @@ def space_present(request, space_id: Id, date: dt.date | None = None):
             }
         )
     return out
+
+
+# --- spaces with their free seats (tagged "network" in the OpenAPI, as they always were) ---
+
+
+class SpaceOut(Schema):
+    id: int
+    name: str
+    slug: str
+    city: str
+    country: str
+    timezone: str
+    seats: int
+    seat_price: str
+    today: str
+    free_seats_today: int
+
+
+def space_out(day) -> dict:
+    s = day.space
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "slug": s.slug,
+        "city": s.city,
+        "country": s.country,
+        "timezone": s.timezone,
+        "seats": s.seats,
+        "seat_price": str(s.seat_price),
+        "today": day.date.isoformat(),
+        "free_seats_today": day.free,
+    }
+
+
+@router.get(
+    "/spaces",
+    auth=None,
+    tags=["network"],
+    response=list[SpaceOut],
+    summary="All spaces, with free seats on their local today",
+)
+def space_list(request):
+    return [space_out(day) for day in spaces_with_free_seats()]
+
+
+@router.get("/spaces/{space_id}", auth=None, tags=["network"], response=SpaceOut, summary="One space")
+def space_detail(request, space_id: Id):
+    space = space_get(space_id=space_id)
+    return space_out(spaces_with_free_seats(Space.objects.filter(pk=space.pk))[0])

@@ -65,6 +65,17 @@ def checkins_here(*, space: Space, date: dt.date, visibilities: list[str] | None
     return checkins
 
 
+def space_checkins_for_host(space: Space, date: dt.date) -> list[CheckIn]:
+    """Every check-in at a space on a date except cancelled ones, whatever the member's
+    visibility: hosts see who actually holds their seats."""
+    return list(
+        CheckIn.objects.filter(space=space, date=date)
+        .exclude(status=CheckInStatus.CANCELLED)
+        .select_related("member")
+        .order_by("member__display_name", "id")
+    )
+
+
 def member_checkins(member: Member, *, upcoming_only: bool = False) -> QuerySet[CheckIn]:
     qs = CheckIn.objects.filter(member=member).select_related("space")
     if upcoming_only:

@@ -1,0 +1,134 @@
+"""Pages that combine domains: home, today at a space, my passport, my balance; /healthz; the
+login lockout answer."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from serendip.errors import ServiceError
+from serendip.exchange.routing import suggestions
+from serendip.ledger.api import sc
+from serendip.ledger.selectors import member_balance, member_postings
+from serendip.network.models import Space
+from serendip.network.permissions import can_host
+from serendip.network.shortcuts import space_or_404
+from serendip.pages import member_or_404
+from serendip.passport import services as passport_services
+from serendip.passport.forms import PassportForm
+from serendip.passport.selectors import (
+    member_for_user,
+    member_tags_by_kind,
+    member_timeline,
+    members_with_tags,
+    visible_visibilities,
+)
+from serendip.presence.forms import CheckInForm
+from serendip.presence.selectors import (
+    checkins_here,
+    member_checkin_on,
+    member_checkins,
+    space_day,
+    spaces_with_free_seats,
+)
+
+
+def home(request):
+    member = member_for_user(request.user)
+    context = {"member": member, "spaces": spaces_with_free_seats()[:6], "space_count": Space.objects.count()}
+    return render(request, "home.html", context)
+
+
+def space_today(request, slug: str):
+    """Who is here today, whom to meet and why (for members), my check-in, the check-in form."""
+    space = space_or_404(slug)
+    today = space.local_today()
+    member = member_for_user(request.user)
+    checkins = checkins_here(space=space, date=today, visibilities=visible_visibilities(member is not None))
+    mine = member_checkin_on(member, today) if member else None
+    suggested, also_here = None, checkins
+    if member is not None:
+        by_member = {c.member_id: c for c in checkins}
+        suggested = [
+            (by_member[s.member_id], s)
+            for s in suggestions(member=member, space=space, date=today)
+            if s.member_id in by_member
+        ]
+        shown = {c.member_id for c, _s in suggested} | {member.pk}
+        also_here = [c for c in checkins if c.member_id not in shown]
+    context = {
+        "space": space,
+        "day": space_day(space, today),
+        "checkins": checkins,
+        "suggested": suggested,
+        "also_here": also_here,
+        "mine": mine,
+        "member": member,
+        "is_host": can_host(member, space),
+        "form": CheckInForm(initial={"date": today}),
+    }
+    if request.htmx:  # the who-is-here list refreshes itself every minute
+        return render(request, "presence/_here.html", context)
+    return render(request, "presence/space_today.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passport(request):
+    """My passport: edit it, see my upcoming check-ins and my timeline."""
+    member = member_for_user(request.user)
+    if member is None:
+        messages.info(request, _("This account has no passport (it is an admin account)."))
+        return redirect("home")
+    member = members_with_tags().get(pk=member.pk)
+    tags = member_tags_by_kind(member)
+    if request.method == "POST":
+        form = PassportForm(request.POST)
+        if form.is_valid():
+            try:
+                passport_services.member_edit(member=member, **form.edit_kwargs())
+            except ServiceError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Passport saved."))
+                return redirect("passport")
+    else:
+        form = PassportForm.for_member(member, tags)
+    context = {
+        "member": member,
+        "tags": tags,
+        "form": form,
+        "checkins": member_checkins(member, upcoming_only=True)[:20],
+        "timeline": member_timeline(member, limit=30),
+    }
+    return render(request, "passport/passport.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def balance(request):
+    """My social capital: the balance and the latest postings with their reasons."""
+    member = member_or_404(request)
+    entries = [
+        {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "amount": sc(p.amount)}
+        for p in member_postings(member, limit=200)
+    ]
+    return render(request, "ledger/balance.html", {"balance": sc(member_balance(member)), "entries": entries})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers, and the benchmarks' ceiling: a bare Django JSON response
+    through the whole middleware stack, touching no table. Reveals nothing."""
+    return JsonResponse({"ok": True})
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' lockout (settings.AXES_LOCKOUT_CALLABLE): JSON for the API, the page elsewhere."""
+    detail = _("too many failed logins; try again in 15 minutes")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(detail)}, status=429)
+    return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
