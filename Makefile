@@ -37,8 +37,9 @@ demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo 
 # (the test client and the browser tests' live server speak no TLS).
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0
 
-test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
+test: $(VENV)/.installed ## lint, import contracts, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/serendip makemigrations --check --dry-run -v 0
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -46,8 +47,9 @@ test: $(VENV)/.installed ## lint, migration check, the suite on SQLite, then on 
 		$(TEST_ENV) $(BIN)/pytest -q; \
 	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-lint: $(VENV)/.installed ## ruff
+lint: $(VENV)/.installed ## ruff and the import contracts
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check-deploy: $(VENV)/.installed ## Django's deployment checks under production settings
 	SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") ALLOWED_HOSTS=serendip.example \

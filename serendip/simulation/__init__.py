@@ -1,0 +1,1 @@
+"""`serendip simulate`: a seed-scale network through bulk inserts, and the invariant checks."""
