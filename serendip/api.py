@@ -1,16 +1,23 @@
 """The JSON API at /api/v1/: one NinjaAPI, its error format, each router mounted on it.
 
-Conventions (README "API"): JSON errors with a `detail` string; 400/422 bad input,
-401/403 auth, 404 unknown ids, 409 conflicts, 429 throttled. Auth is a bearer token from
-`POST /api/v1/auth/token`, or the browser session (with CSRF) for the pages' own calls.
-The types the routers share live in `serendip.apitypes`; this module only builds the API.
+Conventions (README "API"): every error is JSON `{"detail": ..., "code": ...}` (a 422 adds
+`errors`, field by field); 400 a rule refused it, 401 not signed in, 402 not enough social
+capital, 403 not allowed, 404 unknown ids and endpoints, 405 wrong method, 409 conflicts,
+413 body too large, 422 the request does not match the schema, 429 throttled. Auth is a
+bearer token from `POST /api/v1/auth/token`, or the browser session (with CSRF) for the
+pages' own calls. The types the routers share live in `serendip.apitypes`; this module only
+builds the API.
 """
 
+import json
+
+from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import SessionAuth
 
-from serendip.errors import ServiceError
+from serendip import errors
 from serendip.exchange.api import router as exchange_router
 from serendip.ledger.api import router as ledger_router
 from serendip.network.api import router as network_router
@@ -18,22 +25,46 @@ from serendip.passport.api import router as passport_router
 from serendip.passport.auth import BearerAuth
 from serendip.presence.api import router as presence_router
 
+
+class BodyNotAnObject(ValueError):
+    """A body that is not a JSON object (a string, a number, a list, or no JSON at all)."""
+
+
+class ObjectParser(Parser):
+    """Every body of this API is a JSON object: anything else is refused (422) before the
+    schema sees it (ninja would otherwise read attributes of a string: `"zzz"` became a
+    question titled "Zzz")."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:  # not JSON, or not UTF-8
+            raise BodyNotAnObject("the body is not valid JSON") from exc
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(f"the body must be a JSON object, not {type(data).__name__}")
+        return data
+
+
 api = NinjaAPI(
     title="Serendip API",
     version="1",
-    description="Spaces, passports and check-ins of the Serendip network.",
+    description=(
+        "Spaces, passports, check-ins, the knowledge exchange and social capital of the Serendip "
+        'network. Every error is JSON {"detail", "code"}; the codes are stable.'
+    ),
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
+    parser=ObjectParser(),
 )
 
 
-def _error(request, detail, status: int):
-    return api.create_response(request, {"detail": detail}, status=status)
+def error_response(request, detail: str, code: str, status: int, **extra):
+    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
 
 
-@api.exception_handler(ServiceError)
-def on_service_error(request, exc: ServiceError):
-    return _error(request, exc.detail, exc.status)
+@api.exception_handler(errors.ServiceError)
+def on_service_error(request, exc: errors.ServiceError):
+    return error_response(request, exc.detail, exc.code, exc.status)
 
 
 @api.exception_handler(ValidationError)
@@ -41,21 +72,31 @@ def on_validation_error(request, exc: ValidationError):
     # One readable sentence first, the field-by-field list after it for programs.
     parts = []
     for err in exc.errors:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload"))
+        # Leave out the body's own name and pydantic's names of union members ("dict[...]").
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload")]
+        where = ".".join(p for p in loc if not any(c in p for c in "[("))
         parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-    return api.create_response(
-        request, {"detail": "; ".join(parts) or "invalid input", "errors": exc.errors}, status=422
-    )
+    detail = "; ".join(parts) or "invalid input"
+    return error_response(request, detail, errors.VALIDATION_ERROR, 422, errors=exc.errors)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, "authentication required: send 'Authorization: Bearer <token>'", 401)
+    detail = "authentication required: send 'Authorization: Bearer <token>'"
+    return error_response(request, detail, errors.NotAuthenticated.code, 401)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.message, exc.status_code)
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        return error_response(request, str(exc.__cause__), errors.INVALID_BODY, 422)
+    code = errors.CODE_FOR_STATUS.get(exc.status_code, errors.InvalidInput.code)
+    return error_response(request, exc.message, code, exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error_response(request, "the body is over the size limit", errors.PAYLOAD_TOO_LARGE, 413)
 
 
 # Presence first: URL patterns are tried in order and check-ins are the busiest calls.

@@ -1,12 +1,16 @@
-"""Types every app's API router shares: bounded ids, text without NUL, the signed-in member,
-the error body. A shared module at the bottom of the layers (imports no domain app), so the
-routers do not import `serendip.api`, which imports them (ARCHITECTURE.md, "Layers")."""
+"""Types every app's API router shares: bounded ids, text without NUL, dates as ISO strings,
+tags, the signed-in member, the error bodies and the error responses each operation documents.
 
-from typing import TYPE_CHECKING, Annotated
+A shared module at the bottom of the layers (it imports no domain app), so the routers do not
+import `serendip.api`, which imports them (ARCHITECTURE.md, "Layers")."""
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from serendip.errors import NotAuthenticated
 
@@ -17,6 +21,8 @@ if TYPE_CHECKING:  # a type only: the bottom layer imports no domain at run time
 # not a database overflow error.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
+NO_NUL = r"^[^\x00]*$"
+
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
@@ -24,13 +30,74 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Free text: any characters but NUL (PostgreSQL cannot store it). The rule is in the schema too.
+Text = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": NO_NUL}, description="text; must not contain NUL"),
+    AfterValidator(_no_nul),
+]
+
+# A tag as sent: stored normalised (NFKC, case-folded, whitespace collapsed); it must not be
+# blank, and must be at most 50 characters once normalised (else 400, stated per kind).
+TAG_RULES = (
+    "a tag: not blank, no NUL; stored normalised (NFKC, case-folded, whitespace collapsed, control "
+    "and format characters dropped) and refused (400) if that leaves it empty or over 50 characters"
+)
+Tag = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra={"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}),
+    AfterValidator(_no_nul),
+]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Dates are `YYYY-MM-DD` strings: no Unix timestamps (`0` is not 1970-01-01), no datetimes."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _iso_datetime_only(value: Any) -> Any:
+    """Times are ISO 8601 strings (`2026-12-01T14:00`, optionally with seconds and an offset)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
+        raise ValueError("must be a date and time written YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_datetime_only)]
 
 
 class ErrorOut(Schema):
     """The body of every error answer."""
 
-    detail: str
+    detail: str = Field(description="what went wrong, for people")
+    code: str = Field(description="what went wrong, for programs: stable (README, 'API errors')")
+
+
+class ValidationErrorOut(ErrorOut):
+    """A 422: the request does not match the schema; `errors` says where, field by field."""
+
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def responses(ok: dict[int, Any], *errors: int, public: bool = False, body: bool = False) -> dict[int, Any]:
+    """An operation's documented responses: `ok` ({status: schema}), the service errors it may
+    raise, and those every operation of its kind can give: 422 (bad input), 401 unless
+    `public`, 413 if it takes a body."""
+    codes = set(errors) | {422}
+    if not public:
+        codes.add(401)
+    if body:
+        codes.add(413)
+    return ok | {c: (ValidationErrorOut if c == 422 else ErrorOut) for c in sorted(codes)}
 
 
 def current_member(request: HttpRequest) -> "Member":

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 
 from serendip.api import api
+from serendip.errors import INTERNAL_ERROR, NO_SUCH_ENDPOINT, PAYLOAD_TOO_LARGE, InvalidInput
 from serendip.exchange import views as exchange_views
 from serendip.insights import views as insights_views
 from serendip.network import views as network_views
@@ -59,11 +61,25 @@ urlpatterns = [
 def handler404(request, exception=None):
     # Unknown URLs under the API answer in the API's own error format.
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"no such endpoint: {request.method} {request.path}"}, status=404)
+        detail = f"no such endpoint: {request.method} {request.path}"
+        return JsonResponse({"detail": detail, "code": NO_SUCH_ENDPOINT}, status=404)
     return page_not_found(request, exception)
+
+
+def handler400(request, exception=None):
+    # Django refuses some requests before any view runs (a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    # read by a middleware, too many fields, a bad Host): the API answers in its format, 413
+    # for a body too large.
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            body = {"detail": "the body is over the size limit", "code": PAYLOAD_TOO_LARGE}
+            return JsonResponse(body, status=413)
+        return JsonResponse({"detail": "bad request", "code": InvalidInput.code}, status=400)
+    return bad_request(request, exception)
 
 
 def handler500(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "internal error; it has been logged"}, status=500)
+        body = {"detail": "internal error; it has been logged", "code": INTERNAL_ERROR}
+        return JsonResponse(body, status=500)
     return server_error(request)

@@ -1,4 +1,8 @@
-"""Reads of the exchange: questions for me, a question with its answers, my inbox and meetings."""
+"""Reads of the exchange: questions for me, a question with its answers, my inbox and meetings,
+the names of suggested members."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -69,3 +73,20 @@ def meetings_of(member: Member, *, limit: int = 50) -> list[Meeting]:
         .prefetch_related("outcomes", "ratings")
         .order_by("-date", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class NamedRoute:
+    """A route (a suggested member, score, reasons) with the member's display name."""
+
+    member_id: int
+    display_name: str
+    score: float
+    reasons: list[str]
+
+
+def named_routes(routes: Sequence) -> list[NamedRoute]:
+    """Routes of `routing.route`/`suggestions` with their members' names, in one query."""
+    ids = [r.member_id for r in routes]
+    names = dict(Member.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    return [NamedRoute(r.member_id, names.get(r.member_id, ""), r.score, r.reasons) for r in routes]

@@ -5,24 +5,42 @@ import datetime as dt
 
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from serendip.apitypes import Id, current_member
+from serendip.apitypes import Id, current_member, responses
 from serendip.errors import NotFound
 
 from . import log, tlog
-from .models import UNITS_PER_SC
+from .models import UNITS_PER_SC, Posting
 from .selectors import member_balance, member_postings
 
 router = Router(tags=["ledger"])
 
 
 class EntryOut(Schema):
+    """One of my postings, with its transaction."""
+
     transaction_id: int
     kind: str
     reason: str
-    amount: str  # SC with two decimals, e.g. "7.50"; negative when spent
+    amount: str = Field(description='SC with two decimals, e.g. "7.50"; negative when spent')
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_kind(p: Posting) -> str:
+        return p.transaction.kind
+
+    @staticmethod
+    def resolve_reason(p: Posting) -> str:
+        return p.transaction.reason
+
+    @staticmethod
+    def resolve_amount(p: Posting) -> str:
+        return sc(p.amount)
+
+    @staticmethod
+    def resolve_created_at(p: Posting) -> dt.datetime:
+        return p.transaction.created_at
 
 
 class LedgerOut(Schema):
@@ -36,22 +54,14 @@ def sc(units: int) -> str:
     return f"{sign}{units // UNITS_PER_SC}.{units % UNITS_PER_SC:02d}"
 
 
-@router.get("/me/ledger", response=LedgerOut, summary="My social-capital balance and history, newest first")
+@router.get(
+    "/me/ledger",
+    response=responses({200: LedgerOut}),
+    summary="My social-capital balance and history, newest first",
+)
 def my_ledger(request, limit: int = Query(100, ge=1, le=1000)):
     member = current_member(request)
-    return {
-        "balance": sc(member_balance(member)),
-        "entries": [
-            {
-                "transaction_id": p.transaction_id,
-                "kind": p.transaction.kind,
-                "reason": p.transaction.reason,
-                "amount": sc(p.amount),
-                "created_at": p.transaction.created_at,
-            }
-            for p in member_postings(member, limit=limit)
-        ],
-    }
+    return {"balance": sc(member_balance(member)), "entries": member_postings(member, limit=limit)}
 
 
 # Proofs from the verifiable log -------------------------------------------------------
@@ -90,7 +100,7 @@ def _b64(data: bytes) -> str:
 
 @router.get(
     "/ledger/transactions/{transaction_id}/proof",
-    response=ProofOut,
+    response=responses({200: ProofOut}, 404),
     summary="Proof that one of my transactions is in the public log (leaf, inclusion proof, checkpoint)",
 )
 def transaction_proof(request, transaction_id: Id):
@@ -114,7 +124,7 @@ def transaction_proof(request, transaction_id: Id):
 
 @router.get(
     "/me/ledger/proofs",
-    response=HistoryOut,
+    response=responses({200: HistoryOut}),
     summary="My verifiable history: every leaf of my transactions with its proof, against one checkpoint",
 )
 def my_ledger_proofs(request, response: HttpResponse, download: bool = False):

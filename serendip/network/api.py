@@ -8,7 +8,7 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from serendip.apitypes import Id, Text, current_member
+from serendip.apitypes import Day, Id, Moment, Text, current_member, responses
 from serendip.errors import InvalidInput
 
 from . import services
@@ -32,6 +32,11 @@ router = Router(tags=["network"])
 # --- rooms, availability, bookings, invoices -------------------------------------------------
 
 
+def rate_text(rate) -> str:
+    """A VAT percentage without trailing zeros: "21", "8.1"."""
+    return format(rate.normalize(), "f")
+
+
 class RoomOut(Schema):
     id: int
     space_id: int
@@ -39,8 +44,16 @@ class RoomOut(Schema):
     capacity: int
     amenities: list[str]
     hourly_price_cents: int
-    currency: str
+    currency: str = "EUR"
     vat_rate: str
+
+    @staticmethod
+    def resolve_amenities(room: Room) -> list[str]:
+        return list(room.amenities or [])
+
+    @staticmethod
+    def resolve_vat_rate(room: Room) -> str:
+        return rate_text(room.space.vat_rate)
 
 
 class SlotOut(Schema):
@@ -61,14 +74,16 @@ class AvailabilityOut(Schema):
 
 class BookingIn(Schema):
     room_id: Id
-    starts_at: dt.datetime = Field(
+    starts_at: Moment = Field(
         description="local time at the space (e.g. 2026-12-01T14:00), or with a UTC offset"
     )
-    ends_at: dt.datetime
+    ends_at: Moment
     title: Text = Field("", max_length=80, description="shown on the lobby screen's schedule")
 
 
 class BookingOut(Schema):
+    """A booking; its times in the space's time zone."""
+
     id: int
     room_id: int
     room_name: str
@@ -79,7 +94,7 @@ class BookingOut(Schema):
     ends_at: dt.datetime
     title: str
     status: str
-    currency: str
+    currency: str = "EUR"
     net_cents: int
     vat_rate: str
     vat_cents: int
@@ -90,6 +105,46 @@ class BookingOut(Schema):
     payment_status: str
     invoice_number: str | None
     credit_note_number: str | None
+
+    @staticmethod
+    def resolve_room_name(b: Booking) -> str:
+        return b.room.name
+
+    @staticmethod
+    def resolve_space_id(b: Booking) -> int:
+        return b.room.space_id
+
+    @staticmethod
+    def resolve_space_name(b: Booking) -> str:
+        return b.room.space.name
+
+    @staticmethod
+    def resolve_timezone(b: Booking) -> str:
+        return b.room.space.timezone
+
+    @staticmethod
+    def resolve_starts_at(b: Booking) -> dt.datetime:
+        return b.local_starts_at
+
+    @staticmethod
+    def resolve_ends_at(b: Booking) -> dt.datetime:
+        return b.local_ends_at
+
+    @staticmethod
+    def resolve_vat_rate(b: Booking) -> str:
+        return rate_text(b.vat_rate)
+
+    @staticmethod
+    def resolve_free_cancellation_until(b: Booking) -> dt.datetime:
+        return b.free_cancellation_until.astimezone(b.room.space.tz)
+
+    @staticmethod
+    def resolve_invoice_number(b: Booking) -> str | None:
+        return next((i.number for i in b.invoices.all() if i.kind == InvoiceKind.INVOICE), None)
+
+    @staticmethod
+    def resolve_credit_note_number(b: Booking) -> str | None:
+        return next((i.number for i in b.invoices.all() if i.kind == InvoiceKind.CREDIT_NOTE), None)
 
 
 class InvoiceOut(Schema):
@@ -108,88 +163,32 @@ class InvoiceOut(Schema):
     gross_cents: int
     html_url: str
 
+    @staticmethod
+    def resolve_vat_rate(invoice: Invoice) -> str:
+        return rate_text(invoice.vat_rate)
 
-def rate_text(rate) -> str:
-    """A VAT percentage without trailing zeros: "21", "8.1"."""
-    return format(rate.normalize(), "f")
-
-
-def room_out(room: Room) -> dict:
-    return {
-        "id": room.pk,
-        "space_id": room.space_id,
-        "name": room.name,
-        "capacity": room.capacity,
-        "amenities": list(room.amenities or []),
-        "hourly_price_cents": room.hourly_price_cents,
-        "currency": "EUR",
-        "vat_rate": rate_text(room.space.vat_rate),
-    }
+    @staticmethod
+    def resolve_html_url(invoice: Invoice, context) -> str:
+        return context["request"].build_absolute_uri(reverse("invoice", args=[invoice.number]))
 
 
-def _slot(tz, start, end) -> dict:
-    return {"starts_at": start.astimezone(tz), "ends_at": end.astimezone(tz)}
-
-
-def booking_out(b: Booking) -> dict:
-    docs = {i.kind: i.number for i in b.invoices.all()}
-    space = b.room.space
-    return {
-        "id": b.pk,
-        "room_id": b.room_id,
-        "room_name": b.room.name,
-        "space_id": space.pk,
-        "space_name": space.name,
-        "timezone": space.timezone,
-        "starts_at": b.local_starts_at,
-        "ends_at": b.local_ends_at,
-        "title": b.title,
-        "status": b.status,
-        "currency": "EUR",
-        "net_cents": b.net_cents,
-        "vat_rate": rate_text(b.vat_rate),
-        "vat_cents": b.vat_cents,
-        "gross_cents": b.gross_cents,
-        "free_cancellation_until": b.free_cancellation_until.astimezone(space.tz),
-        "refunded": b.refunded,
-        "payment_provider": b.payment_provider,
-        "payment_status": b.payment_status,
-        "invoice_number": docs.get(InvoiceKind.INVOICE),
-        "credit_note_number": docs.get(InvoiceKind.CREDIT_NOTE),
-    }
-
-
-def invoice_out(request, invoice: Invoice) -> dict:
-    return {
-        "number": invoice.number,
-        "kind": invoice.kind,
-        "booking_id": invoice.booking_id,
-        "issue_date": invoice.issue_date,
-        "seller_name": invoice.seller_name,
-        "seller_address": invoice.seller_address,
-        "buyer_name": invoice.buyer_name,
-        "description": invoice.description,
-        "currency": invoice.currency,
-        "net_cents": invoice.net_cents,
-        "vat_rate": rate_text(invoice.vat_rate),
-        "vat_cents": invoice.vat_cents,
-        "gross_cents": invoice.gross_cents,
-        "html_url": request.build_absolute_uri(reverse("invoice", args=[invoice.number])),
-    }
-
-
-@router.get("/spaces/{space_id}/rooms", auth=None, response=list[RoomOut], summary="A space's meeting rooms")
+@router.get(
+    "/spaces/{space_id}/rooms",
+    auth=None,
+    response=responses({200: list[RoomOut]}, 404, public=True),
+    summary="A space's meeting rooms",
+)
 def space_room_list(request, space_id: Id):
-    return [room_out(r) for r in space_rooms(space_get(space_id=space_id))]
+    return space_rooms(space_get(space_id=space_id))
 
 
 @router.get(
     "/rooms/{room_id}/availability",
     auth=None,
-    response=AvailabilityOut,
+    response=responses({200: AvailabilityOut}, 400, 404, public=True),
     summary="A room's opening hours, bookings and free slots on a local date (default: today there)",
 )
-def room_availability(request, room_id: Id, date: dt.date | None = None):
+def room_availability(request, room_id: Id, date: Day | None = None):
     room = room_get(room_id=room_id)
     space = room.space
     today = space.local_today()
@@ -198,6 +197,10 @@ def room_availability(request, room_id: Id, date: dt.date | None = None):
         raise InvalidInput(f"availability is shown for at most {AVAILABILITY_WINDOW_DAYS} days either way")
     day = room_day(room, date)
     tz = space.tz
+
+    def slot(start: dt.datetime, end: dt.datetime) -> dict:
+        return {"starts_at": start.astimezone(tz), "ends_at": end.astimezone(tz)}
+
     return {
         "room_id": room.pk,
         "date": date,
@@ -205,12 +208,16 @@ def room_availability(request, room_id: Id, date: dt.date | None = None):
         "open": day.open is not None,
         "opens_at": day.open[0].astimezone(tz) if day.open else None,
         "closes_at": day.open[1].astimezone(tz) if day.open else None,
-        "booked": [_slot(tz, b.starts_at, b.ends_at) for b in day.bookings],
-        "free": [_slot(tz, s, e) for s, e in day.free],
+        "booked": [slot(b.starts_at, b.ends_at) for b in day.bookings],
+        "free": [slot(s, e) for s, e in day.free],
     }
 
 
-@router.post("/bookings", response={201: BookingOut}, summary="Book a room; the invoice is issued at once")
+@router.post(
+    "/bookings",
+    response=responses({201: BookingOut}, 400, 404, 409, body=True),
+    summary="Book a room; the invoice is issued at once",
+)
 def booking_create(request, payload: BookingIn):
     booking = services.booking_create(
         member=current_member(request),
@@ -219,35 +226,40 @@ def booking_create(request, payload: BookingIn):
         ends_at=payload.ends_at,
         title=payload.title,
     )
-    return Status(201, booking_out(booking))
+    return Status(201, booking)
 
 
 @router.delete(
     "/bookings/{booking_id}",
-    response=BookingOut,
+    response=responses({200: BookingOut}, 404, 409),
     summary="Cancel my booking; refunded (credit note) until the free-cancellation time",
 )
 def booking_cancel(request, booking_id: Id):
     member = current_member(request)
     services.booking_cancel(member=member, booking_id=booking_id)
-    return booking_out(booking_for(member=member, booking_id=booking_id))
+    return booking_for(member=member, booking_id=booking_id)
 
 
-@router.get("/me/bookings", response=list[BookingOut], summary="My room bookings, newest first")
+@router.get(
+    "/me/bookings", response=responses({200: list[BookingOut]}), summary="My room bookings, newest first"
+)
 def my_bookings(request, limit: int = Query(100, ge=1, le=500)):
-    return [booking_out(b) for b in member_bookings(current_member(request))[:limit]]
+    return member_bookings(current_member(request))[:limit]
 
 
-@router.get("/bookings/{booking_id}", response=BookingOut, summary="A booking (mine, or at a space I host)")
+@router.get(
+    "/bookings/{booking_id}",
+    response=responses({200: BookingOut}, 404),
+    summary="A booking (mine, or at a space I host)",
+)
 def booking_detail(request, booking_id: Id):
-    return booking_out(booking_for(member=current_member(request), booking_id=booking_id))
+    return booking_for(member=current_member(request), booking_id=booking_id)
 
 
 @router.get(
     "/bookings/{booking_id}/invoice",
-    response=InvoiceOut,
+    response=responses({200: InvoiceOut}, 404),
     summary="A booking's invoice, or its credit note with ?kind=credit_note",
 )
 def booking_invoice_detail(request, booking_id: Id, kind: InvoiceKindIn = "invoice"):
-    invoice = booking_invoice(member=current_member(request), booking_id=booking_id, kind=kind)
-    return invoice_out(request, invoice)
+    return booking_invoice(member=current_member(request), booking_id=booking_id, kind=kind)

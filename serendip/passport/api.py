@@ -1,16 +1,19 @@
 """API for passports and API tokens: /auth/token, /me."""
 
+from typing import Annotated
+
 from django.contrib.auth import authenticate
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
-from serendip.apitypes import Text, current_member
+from serendip.apitypes import TAG_RULES, Tag, Text, current_member, responses
 from serendip.errors import NotAuthenticated, TooManyRequests
 
 from . import services
 from .auth import BearerAuth
 from .models import Member, Visibility
 from .selectors import member_tags_by_kind, members_with_tags
+from .services import MAX_WEIGHT, MIN_WEIGHT
 
 router = Router(tags=["passport"])
 
@@ -26,6 +29,8 @@ class TokenOut(Schema):
 
 
 class MeOut(Schema):
+    """My passport (from `members_with_tags`: tags prefetched)."""
+
     id: int
     username: str
     display_name: str
@@ -37,6 +42,31 @@ class MeOut(Schema):
     needs: dict[str, float]
     interests: dict[str, float]
 
+    @staticmethod
+    def resolve_username(member: Member) -> str:
+        return member.user.username
+
+    @staticmethod
+    def resolve_offers(member: Member) -> dict[str, float]:
+        return member_tags_by_kind(member)["offer"]
+
+    @staticmethod
+    def resolve_needs(member: Member) -> dict[str, float]:
+        return member_tags_by_kind(member)["need"]
+
+    @staticmethod
+    def resolve_interests(member: Member) -> dict[str, float]:
+        return member_tags_by_kind(member)["interest"]
+
+
+Weight = Annotated[float, Field(ge=MIN_WEIGHT, le=MAX_WEIGHT)]
+TagsIn = Annotated[
+    dict[Tag, Weight] | list[Tag] | None,
+    Field(
+        description=f"tag -> weight ({MIN_WEIGHT} to {MAX_WEIGHT}), or a list of tags (weight 1); {TAG_RULES}"
+    ),
+]
+
 
 class MePatch(Schema):
     display_name: Text | None = None
@@ -45,15 +75,15 @@ class MePatch(Schema):
     visibility: Visibility | None = None
     open_to_matching: bool | None = None
     # tag -> weight, or a plain list of tags (weight 1); a kind left out is unchanged
-    offers: dict[Text, float] | list[Text] | None = None
-    needs: dict[Text, float] | list[Text] | None = None
-    interests: dict[Text, float] | list[Text] | None = None
+    offers: TagsIn = None
+    needs: TagsIn = None
+    interests: TagsIn = None
 
 
 @router.post(
     "/auth/token",
     auth=None,
-    response={201: TokenOut},
+    response=responses({201: TokenOut}, 401, 429, body=True),
     throttle=[AnonRateThrottle("30/m")],
     summary="Exchange a username and password for a bearer token",
 )
@@ -67,35 +97,28 @@ def token_create(request, payload: TokenIn):
     return Status(201, {"token": raw, "expires_at": token.expires_at.isoformat()})
 
 
-@router.delete("/auth/token", auth=BearerAuth(), response={204: None}, summary="Revoke the token in use")
+@router.delete(
+    "/auth/token", auth=BearerAuth(), response=responses({204: None}), summary="Revoke the token in use"
+)
 def token_revoke(request):
     services.token_revoke(token=request.api_token)
     return Status(204, None)
 
 
-def _me(member: Member) -> dict:
-    member = members_with_tags().select_related("user").get(pk=member.pk)
-    tags = member_tags_by_kind(member)
-    return {
-        "id": member.pk,
-        "username": member.user.username,
-        "display_name": member.display_name,
-        "headline": member.headline,
-        "about": member.about,
-        "visibility": member.visibility,
-        "open_to_matching": member.open_to_matching,
-        "offers": tags["offer"],
-        "needs": tags["need"],
-        "interests": tags["interest"],
-    }
+def _me(member: Member) -> Member:
+    return members_with_tags().select_related("user").get(pk=member.pk)
 
 
-@router.get("/me", response=MeOut, summary="My passport")
+@router.get("/me", response=responses({200: MeOut}), summary="My passport")
 def me_get(request):
     return _me(current_member(request))
 
 
-@router.patch("/me", response=MeOut, summary="Edit my passport (fields left out are unchanged)")
+@router.patch(
+    "/me",
+    response=responses({200: MeOut}, 400, body=True),
+    summary="Edit my passport (fields left out are unchanged)",
+)
 def me_patch(request, payload: MePatch):
     member = current_member(request)
     services.member_edit(member=member, **payload.dict())

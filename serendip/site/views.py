@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from serendip.errors import ServiceError
+from serendip.errors import LOCKED_OUT, ServiceError
 from serendip.exchange.routing import suggestions
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
@@ -130,5 +130,5 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     """django-axes' lockout (settings.AXES_LOCKOUT_CALLABLE): JSON for the API, the page elsewhere."""
     detail = _("too many failed logins; try again in 15 minutes")
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(detail)}, status=429)
+        return JsonResponse({"detail": str(detail), "code": LOCKED_OUT}, status=429)
     return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
