@@ -20,7 +20,7 @@ def _not_found(detail: str) -> HttpResponse:
 
 @require_safe
 def checkpoint(request):
-    cp = log.log_integrate(max_age=settings.LEDGER_CHECKPOINT_INTERVAL)
+    cp = log.log_checkpoint(max_age=settings.LEDGER_CHECKPOINT_INTERVAL)
     resp = HttpResponse(log.checkpoint_note(cp), content_type="text/plain; charset=utf-8")
     resp["Cache-Control"] = "no-cache"
     return resp
