@@ -132,12 +132,6 @@ def check_checkpoint(
     ids = {(s.name, s.key_id) for s in verified}
     if (log_verifier.name, log_verifier.key_id) not in ids:
         raise AuditFailure(f"{what} is not signed by the log key {log_verifier.name}")
-    missing = [w.name for w in witness_verifiers if (w.name, w.key_id) not in ids]
-    if missing:
-        raise AuditFailure(
-            f"{what} has no cosignature from witness {', '.join(missing)}: a checkpoint the witnesses"
-            " did not see may be a fork or a rollback"
-        )
     try:
         cp = tlog.parse_checkpoint(text)
     except tlog.CheckpointError as e:
@@ -146,6 +140,12 @@ def check_checkpoint(
         raise AuditFailure(
             f"{what} is for the log {cp.origin}, but the key given is {log_verifier.name}'s:"
             " a log's origin is its key's name"
+        )
+    missing = [w.name for w in witness_verifiers if (w.name, w.key_id) not in ids]
+    if missing:
+        raise AuditFailure(
+            f"{what} has no cosignature from witness {', '.join(missing)}: a checkpoint the witnesses"
+            " did not see may be a fork or a rollback"
         )
     line = f"checkpoint {cp.origin} at size {cp.size} signed by {log_verifier.name}" + (
         f", cosigned by {', '.join(w.name for w in witness_verifiers)}" if witness_verifiers else ""
