@@ -307,11 +307,12 @@ def _consistent(source, old: tlog.Checkpoint | int, old_root: bytes, new: tlog.C
     """Check, with a consistency proof built from the source's tiles of `new`, that the tree
     of `old` size and `old_root` is a prefix of `new`; returns old_root when it is."""
     old_size = old if isinstance(old, int) else old.size
-    if old_size == new.size:
-        return new.root_hash
-    if old_size == 0:
-        return old_root if old_root == tlog.EMPTY_ROOT else tlog.EMPTY_ROOT
     try:
+        if old_size == new.size or old_size == 0:
+            expected = new.root_hash if old_size else tlog.EMPTY_ROOT
+            if old_root != expected:
+                raise tlog.ProofError("the roots differ")
+            return old_root
         proof = tiles.consistency_proof(old_size, new.size, source.tiles)
         tlog.verify_consistency(old_size, new.size, proof, old_root, new.root_hash)
     except (tiles.TileError, tlog.ProofError, ValueError) as e:
@@ -383,14 +384,12 @@ def verify_proofs(
             if amount != _units(p["amount"], "the amount"):
                 raise AuditFailure(f"its opened postings move {amount} units, the file says {p['amount']} SC")
             total += amount
-        except (KeyError, TypeError, ValueError, binascii.Error) as e:
-            problems.append(f"{where}: malformed entry ({type(e).__name__}: {e})")
         except tlog.ProofError as e:
             problems.append(f"{where}: its inclusion proof does not verify against the checkpoint ({e})")
-        except leaf.LeafError as e:
+        except (leaf.LeafError, AuditFailure) as e:
             problems.append(f"{where}: {e}")
-        except AuditFailure as e:
-            problems.append(f"{where}: {e}")
+        except (KeyError, TypeError, ValueError, binascii.Error) as e:
+            problems.append(f"{where}: malformed entry ({type(e).__name__}: {e})")
     if not problems and total != balance:
         problems.append(
             f"the postings of {account} in the file sum to {total / 100:.2f} SC,"

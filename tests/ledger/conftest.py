@@ -28,7 +28,7 @@ def live_log(db, settings):
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, shared, server_class=WSGIServer, handler_class=_Quiet)
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "testserver"]
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     conn.inc_thread_sharing()
