@@ -11,6 +11,7 @@ from serendip.api import api
 from serendip.errors import INTERNAL_ERROR, NO_SUCH_ENDPOINT, PAYLOAD_TOO_LARGE, InvalidInput
 from serendip.exchange import views as exchange_views
 from serendip.insights import views as insights_views
+from serendip.ledger import views as ledger_views
 from serendip.network import views as network_views
 from serendip.passport import views as passport_views
 from serendip.presence import views as presence_views
@@ -51,6 +52,7 @@ urlpatterns = [
     path("meetings/record", exchange_views.meeting_record, name="meeting_record"),
     path("meetings/<int:meeting_id>/confirm", exchange_views.meeting_confirm, name="meeting_confirm"),
     path("meetings/<int:meeting_id>/outcome", exchange_views.outcome, name="outcome"),
+    path("passport/balance/verify/", ledger_views.verify_howto, name="ledger_verify_howto"),
     path("ledger/", include("serendip.ledger.urls")),
     path("insights/", insights_views.network, name="insights"),
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),

@@ -25,6 +25,12 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _ledger_state_dir(monkeypatch, tmp_path):
+    # `serendip ledger verify` keeps state under the user's home by default: a test's own.
+    monkeypatch.setenv("SERENDIP_LEDGER_STATE_DIR", str(tmp_path / "ledger-state"))
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     # Concurrency tests (marked `postgres`) need real parallel writers.
     from django.db import connection

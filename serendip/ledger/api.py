@@ -67,10 +67,17 @@ def my_ledger(request, limit: int = Query(100, ge=1, le=1000)):
 # Proofs from the verifiable log -------------------------------------------------------
 
 
+class OpeningOut(Schema):
+    posting: int  # the position of my posting in the leaf's "postings"
+    salt: str | None  # base64 of the opening of its commitment (version-2 leaves); null in version 1
+
+
 class ProofOut(Schema):
     transaction_id: int
     leaf_index: int
     leaf: str  # base64 of the leaf: the transaction as canonical JSON (RFC 8785)
+    amount: str  # what it moved on my account, SC
+    openings: list[OpeningOut]  # which postings are mine, and how to open their commitments
     tree_size: int
     root: str  # base64 root hash of the checkpoint
     checkpoint: str  # the signed checkpoint (C2SP tlog-checkpoint note), with cosignatures
@@ -82,70 +89,91 @@ class HistoryProofOut(Schema):
     transaction_id: int
     leaf_index: int
     leaf: str
+    amount: str
+    openings: list[OpeningOut]
     inclusion_proof: list[str]
 
 
 class HistoryOut(Schema):
+    format: str  # "serendip-ledger-proofs/v2"
     origin: str
     log_key: str  # the log's verifier key; check it against one you trust, not only this copy
+    account: str  # my account's public id: what my commitments open to
+    balance: str  # my balance, SC: the sum of my postings in these leaves
     tree_size: int
     root: str
     checkpoint: str
     proofs: list[HistoryProofOut]
 
 
+PROOFS_FORMAT = "serendip-ledger-proofs/v2"
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _openings(m: log.MemberLeaf) -> list[dict]:
+    return [{"posting": i, "salt": None if salt is None else _b64(salt)} for i, salt in m.openings]
 
 
 @router.get(
     "/ledger/transactions/{transaction_id}/proof",
     response=responses({200: ProofOut}, 404),
-    summary="Proof that one of my transactions is in the public log (leaf, inclusion proof, checkpoint)",
+    summary="Proof that one of my transactions is in the public log (leaf, openings, inclusion proof)",
 )
 def transaction_proof(request, transaction_id: Id):
     member = current_member(request)
-    entry = log.member_log_entries(member, transaction_id=transaction_id).first()
-    if entry is None:
+    _account, _balance, found = log.member_leaves(member, transaction_id=transaction_id)
+    if not found:
         raise NotFound(f"no transaction {transaction_id} of yours")
-    cp, (proof,) = log.proofs_for([entry.index])
+    (m,) = found
+    cp, (proof,) = log.proofs_for([m.index])
     signed = log.checkpoint_note(cp)
     return {
-        "transaction_id": entry.transaction_id,
-        "leaf_index": entry.index,
-        "leaf": _b64(bytes(entry.data)),
+        "transaction_id": m.transaction_id,
+        "leaf_index": m.index,
+        "leaf": _b64(m.data),
+        "amount": sc(m.amount),
+        "openings": _openings(m),
         "tree_size": cp.size,
         "root": _b64(bytes(cp.root)),
         "checkpoint": signed,
         "inclusion_proof": [_b64(h) for h in proof],
-        "tlog_proof": tlog.TlogProof(entry.index, tuple(proof), signed).to_text(),
+        "tlog_proof": tlog.TlogProof(m.index, tuple(proof), signed).to_text(),
     }
 
 
 @router.get(
     "/me/ledger/proofs",
     response=responses({200: HistoryOut}),
-    summary="My verifiable history: every leaf of my transactions with its proof, against one checkpoint",
+    summary="My verifiable history: every leaf of my transactions with its openings and proof,"
+    " against one checkpoint (check it with `serendip ledger verify --proofs FILE`)",
 )
 def my_ledger_proofs(request, response: HttpResponse, download: bool = False):
     member = current_member(request)
-    rows = list(log.member_log_entries(member).values_list("index", "transaction_id", "data"))
-    cp, proofs = log.proofs_for([index for index, _, _ in rows])
+    account, balance, leaves = log.member_leaves(member)
+    cp, proofs = log.proofs_for([m.index for m in leaves])
     if download:
         response["Content-Disposition"] = 'attachment; filename="serendip-ledger-proofs.json"'
     return {
+        "format": PROOFS_FORMAT,
         "origin": settings.LEDGER_ORIGIN,
         "log_key": log.log_verifier_key(),
+        "account": account,
+        "balance": sc(balance),
         "tree_size": cp.size,
         "root": _b64(bytes(cp.root)),
         "checkpoint": log.checkpoint_note(cp),
         "proofs": [
             {
-                "transaction_id": tx_id,
-                "leaf_index": index,
-                "leaf": _b64(bytes(data)),
+                "transaction_id": m.transaction_id,
+                "leaf_index": m.index,
+                "leaf": _b64(m.data),
+                "amount": sc(m.amount),
+                "openings": _openings(m),
                 "inclusion_proof": [_b64(h) for h in proof],
             }
-            for (index, tx_id, data), proof in zip(rows, proofs, strict=True)
+            for m, proof in zip(leaves, proofs, strict=True)
         ],
     }

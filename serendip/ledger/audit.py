@@ -11,9 +11,12 @@ postings. Each raises `AuditFailure` naming the first inconsistency.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
+import decimal
 import gzip
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -23,9 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import rfc8785
-
-from . import note, tiles, tlog
+from . import leaf, note, tiles, tlog
 from .witnessing import write_json_atomically
 
 BATCH = 256  # tiles fetched per round
@@ -109,35 +110,145 @@ def _fetch(source, wanted: list[tiles.Tile]) -> Iterable[tuple[tiles.Tile, bytes
         yield from zip(batch, source.tiles(batch), strict=True)
 
 
-def audit_log(
-    source, *, log_key: str, witness_keys: Sequence[str] = (), state_path: Path | None = None
-) -> AuditResult:
-    """Check the published log; see the module docstring. Saves nothing (see `save_state`)."""
-    checks = []
-    signed = source.checkpoint()
+def _verifier(key: str, what: str) -> note.Verifier:
     try:
-        log_verifier = note.new_verifier(log_key)
-        witness_verifiers = [note.new_verifier(k) for k in witness_keys]
+        return note.new_verifier(key)
     except note.NoteError as e:
-        raise AuditFailure(f"bad key given: {e}") from e
+        raise AuditFailure(f"bad {what} given: {e}") from e
+
+
+def check_checkpoint(
+    signed: str, *, log_key: str, witness_keys: Sequence[str] = (), what: str = "the checkpoint"
+) -> tuple[tlog.Checkpoint, str]:
+    """A signed checkpoint, checked: signed by the log key, its origin the key's name (so a log
+    re-signed under another origin is refused, not taken for another log), and cosigned by
+    every witness given. Returns it and a line saying so."""
+    log_verifier = _verifier(log_key, "key")
+    witness_verifiers = [_verifier(k, "witness key") for k in witness_keys]
     try:
         text, verified, _ = note.open(signed, [log_verifier, *witness_verifiers])
     except note.NoteError as e:
-        raise AuditFailure(f"bad checkpoint signature: {e}") from e
+        raise AuditFailure(f"bad signature on {what}: {e}") from e
     ids = {(s.name, s.key_id) for s in verified}
     if (log_verifier.name, log_verifier.key_id) not in ids:
-        raise AuditFailure(f"the checkpoint is not signed by the log key {log_verifier.name}")
-    for w in witness_verifiers:
-        if (w.name, w.key_id) not in ids:
-            raise AuditFailure(f"the checkpoint has no cosignature from witness {w.name}")
+        raise AuditFailure(f"{what} is not signed by the log key {log_verifier.name}")
     try:
         cp = tlog.parse_checkpoint(text)
     except tlog.CheckpointError as e:
         raise AuditFailure(f"malformed checkpoint: {e}") from e
-    checks.append(
-        f"checkpoint {cp.origin} at size {cp.size} signed by {log_verifier.name}"
-        + (f", cosigned by {', '.join(w.name for w in witness_verifiers)}" if witness_verifiers else "")
+    if cp.origin != log_verifier.name:
+        raise AuditFailure(
+            f"{what} is for the log {cp.origin}, but the key given is {log_verifier.name}'s:"
+            " a log's origin is its key's name"
+        )
+    missing = [w.name for w in witness_verifiers if (w.name, w.key_id) not in ids]
+    if missing:
+        raise AuditFailure(
+            f"{what} has no cosignature from witness {', '.join(missing)}: a checkpoint the witnesses"
+            " did not see may be a fork or a rollback"
+        )
+    line = f"checkpoint {cp.origin} at size {cp.size} signed by {log_verifier.name}" + (
+        f", cosigned by {', '.join(w.name for w in witness_verifiers)}" if witness_verifiers else ""
     )
+    return cp, line
+
+
+# State: what this auditor saw of a log last time, keyed by the log's key (name and key id),
+# so that whatever a checkpoint says, it is compared with what was seen under that key.
+
+
+def state_dir() -> Path:
+    """Where state lives by default: SERENDIP_LEDGER_STATE_DIR, else ~/.serendip/ledger-state."""
+    return Path(os.environ.get("SERENDIP_LEDGER_STATE_DIR") or Path.home() / ".serendip" / "ledger-state")
+
+
+def state_key(log_key: str) -> str:
+    v = _verifier(log_key, "key")
+    return f"{v.name}+{v.key_id:08x}"
+
+
+def default_state_path(log_key: str) -> Path:
+    v = _verifier(log_key, "key")
+    return state_dir() / f"{re.sub(r'[^A-Za-z0-9.-]+', '_', v.name)}-{v.key_id:08x}.json"
+
+
+def load_state(path: Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise AuditFailure(f"cannot read the state file {path}: {e}") from e
+    if not isinstance(state, dict):
+        raise AuditFailure(f"the state file {path} is not a JSON object")
+    return state
+
+
+def seen_before(state_path: Path | None, log_key: str) -> dict | None:
+    """The checkpoint (size, root, witnesses) last verified under this key, if any."""
+    if state_path is None:
+        return None
+    seen = load_state(state_path).get(state_key(log_key))
+    if seen is None:
+        return None
+    try:
+        return {
+            "size": int(seen["size"]),
+            "root": base64.b64decode(seen["root"]),
+            "witnesses": list(seen.get("witnesses", [])),
+        }
+    except (KeyError, TypeError, ValueError) as e:
+        raise AuditFailure(f"the state file {state_path} is damaged: {e}") from e
+
+
+def remembered_witnesses(state_path: Path | None, log_key: str) -> list[str]:
+    seen = seen_before(state_path, log_key)
+    return seen["witnesses"] if seen else []
+
+
+def save_state(path: Path, result: AuditResult, *, log_key: str, witness_keys: Sequence[str] = ()) -> None:
+    """Remember the checkpoint verified and the witnesses required, for the next run."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = load_state(path)
+    cp = result.checkpoint
+    state[state_key(log_key)] = {
+        "origin": cp.origin,
+        "size": cp.size,
+        "root": _b64(cp.root_hash),
+        "checkpoint": result.signed,
+        "witnesses": sorted(set(witness_keys)),
+    }
+    write_json_atomically(path, state)
+
+
+def _check_against_state(seen: dict | None, cp: tlog.Checkpoint, root_at, state_path) -> str:
+    """Fork and rollback detection: `root_at(old_size)` proves (or recomputes) the tree at the
+    size seen last; it raises AuditFailure when it cannot."""
+    if seen is None:
+        return f"no earlier checkpoint of {cp.origin} under this key in {state_path}: consistency starts here"
+    old_size, old_root = seen["size"], seen["root"]
+    if old_size > cp.size:
+        raise AuditFailure(
+            f"rollback: the log was at size {old_size} when last verified and is now at {cp.size}"
+        )
+    root = root_at(old_size, old_root)
+    if root != old_root:
+        raise AuditFailure(
+            f"fork: the tree at size {old_size} now has root {_b64(root)},"
+            f" but it was {_b64(old_root)} when last verified"
+        )
+    return f"consistent with the checkpoint at size {old_size} verified before ({state_path})"
+
+
+def audit_log(
+    source, *, log_key: str, witness_keys: Sequence[str] = (), state_path: Path | None = None
+) -> AuditResult:
+    """Check the published log; see the module docstring. Saves nothing (see `save_state`)."""
+    signed = source.checkpoint()
+    cp, line = check_checkpoint(signed, log_key=log_key, witness_keys=witness_keys)
+    checks = [line]
 
     entries: list[bytes] = []
     bundles = list(tiles.tiles_for_size(cp.size, entries=True))
@@ -155,9 +266,9 @@ def audit_log(
             if t.level == 0 and served[t] != store.get(t):
                 mine, theirs = store.get(t), served[t]
                 k = next(i for i in range(0, len(mine), 32) if mine[i : i + 32] != theirs[i : i + 32])
-                leaf = t.index * tiles.TILE_WIDTH + k // 32
+                index = t.index * tiles.TILE_WIDTH + k // 32
                 raise AuditFailure(
-                    f"leaf {leaf} in {tiles.Tile(tiles.ENTRIES, t.index, t.width).path} does not hash to"
+                    f"leaf {index} in {tiles.Tile(tiles.ENTRIES, t.index, t.width).path} does not hash to"
                     f" its hash in {t.path}: the entries do not match the checkpoint's tree"
                 )
         raise AuditFailure(
@@ -169,42 +280,128 @@ def audit_log(
         if served[t] != store.get(t):
             raise AuditFailure(f"{t.path} differs from the tree recomputed from the entries")
     checks.append(f"all {len(hash_tiles)} hash tiles match the recomputed tree")
-
     if state_path is not None:
-        state = load_state(state_path)
-        seen = state.get(cp.origin)
-        if seen is None:
-            checks.append(f"no earlier checkpoint of {cp.origin} in {state_path}: consistency starts here")
-        else:
-            old_size, old_root = int(seen["size"]), base64.b64decode(seen["root"])
-            if old_size > cp.size:
-                raise AuditFailure(
-                    f"fork: the log was at size {old_size} when last verified and is now at {cp.size}"
-                )
-            if store.root(old_size) != old_root:
-                raise AuditFailure(
-                    f"fork: the tree at size {old_size} now has root {_b64(store.root(old_size))},"
-                    f" but it was {_b64(old_root)} when last verified"
-                )
-            checks.append(f"consistent with the checkpoint at size {old_size} verified before")
+        seen = seen_before(state_path, log_key)
+        checks.append(_check_against_state(seen, cp, lambda size, _root: store.root(size), state_path))
     return AuditResult(cp, signed, entries, store, checks)
 
 
-def load_state(path: Path) -> dict:
-    path = Path(path)
-    if not path.exists():
-        return {}
+# --------------------------------------------------------------------------------------------
+# A member's proofs file (GET /api/v1/me/ledger/proofs?download=true)
+# --------------------------------------------------------------------------------------------
+
+PROOFS_FORMAT = "serendip-ledger-proofs/v2"
+
+
+def _units(sc: object, what: str) -> int:
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as e:
-        raise AuditFailure(f"cannot read the state file {path}: {e}") from e
+        value = decimal.Decimal(str(sc)) * 100
+    except decimal.InvalidOperation as e:
+        raise AuditFailure(f"{what} {sc!r} is not an amount of SC") from e
+    if value != value.to_integral_value():
+        raise AuditFailure(f"{what} {sc!r} is not a whole number of 1/100 SC")
+    return int(value)
 
 
-def save_state(path: Path, result: AuditResult) -> None:
-    state = load_state(path)
-    cp = result.checkpoint
-    state[cp.origin] = {"size": cp.size, "root": _b64(cp.root_hash), "checkpoint": result.signed}
-    write_json_atomically(Path(path), state)
+def _consistent(source, old: tlog.Checkpoint | int, old_root: bytes, new: tlog.Checkpoint) -> bytes:
+    """Check, with a consistency proof built from the source's tiles of `new`, that the tree
+    of `old` size and `old_root` is a prefix of `new`; returns old_root when it is."""
+    old_size = old if isinstance(old, int) else old.size
+    try:
+        if old_size == new.size or old_size == 0:
+            expected = new.root_hash if old_size else tlog.EMPTY_ROOT
+            if old_root != expected:
+                raise tlog.ProofError("the roots differ")
+            return old_root
+        proof = tiles.consistency_proof(old_size, new.size, source.tiles)
+        tlog.verify_consistency(old_size, new.size, proof, old_root, new.root_hash)
+    except (tiles.TileError, tlog.ProofError, ValueError) as e:
+        raise AuditFailure(
+            f"fork: the tree at size {old_size} with root {_b64(old_root)} is not a prefix of the"
+            f" published tree at size {new.size} ({e})"
+        ) from e
+    return old_root
+
+
+def verify_proofs(
+    doc: object,
+    *,
+    source,
+    log_key: str,
+    witness_keys: Sequence[str] = (),
+    state_path: Path | None = None,
+) -> tuple[AuditResult, list[str]]:
+    """Check a member's proofs file against the published checkpoint: each transaction's
+    inclusion proof against the file's signed checkpoint, that checkpoint consistent with the
+    published one, each commitment's opening, and that the member's postings sum to the
+    balance the file states. Raises AuditFailure listing every problem found."""
+    if not isinstance(doc, dict) or doc.get("format") != PROOFS_FORMAT:
+        raise AuditFailure(
+            f"not a proofs file of format {PROOFS_FORMAT} (download it again from the balance page)"
+        )
+    signed = source.checkpoint()
+    published, line = check_checkpoint(signed, log_key=log_key, witness_keys=witness_keys)
+    checks = [f"published {line}"]
+    if state_path is not None:
+        seen = seen_before(state_path, log_key)
+        checks.append(
+            _check_against_state(
+                seen, published, lambda size, root: _consistent(source, size, root, published), state_path
+            )
+        )
+    try:
+        account, balance = str(doc["account"]), _units(doc["balance"], "the balance")
+        mine, line = check_checkpoint(str(doc["checkpoint"]), log_key=log_key, what="the file's checkpoint")
+        proofs = list(doc["proofs"])
+    except (KeyError, TypeError) as e:
+        raise AuditFailure(f"the proofs file lacks {e}") from e
+    checks.append(f"the file's {line}")
+    if mine.size > published.size:
+        raise AuditFailure(
+            f"the file's checkpoint (size {mine.size}) is newer than the published one"
+            f" (size {published.size}): verify again once the log has published it"
+        )
+    _consistent(source, mine, mine.root_hash, published)
+    checks.append(
+        f"the file's checkpoint is consistent with the published one (size {mine.size} -> {published.size})"
+    )
+
+    problems, total = [], 0
+    for n, p in enumerate(proofs):
+        where = f"proof {n + 1}"
+        try:
+            where = f"transaction {int(p['transaction_id'])} (leaf {int(p['leaf_index'])})"
+            data = base64.b64decode(p["leaf"], validate=True)
+            path = [base64.b64decode(h, validate=True) for h in p["inclusion_proof"]]
+            tlog.verify_inclusion(tlog.leaf_hash(data), int(p["leaf_index"]), mine.size, path, mine.root_hash)
+            parsed = leaf.parse(data)
+            if parsed.tx != int(p["transaction_id"]):
+                raise AuditFailure(f"the leaf is transaction {parsed.tx}'s")
+            amount = 0
+            for o in p["openings"]:
+                salt = None if o.get("salt") is None else base64.b64decode(o["salt"], validate=True)
+                amount += leaf.open_posting(parsed, int(o["posting"]), account, salt)
+            if amount != _units(p["amount"], "the amount"):
+                raise AuditFailure(f"its opened postings move {amount} units, the file says {p['amount']} SC")
+            total += amount
+        except tlog.ProofError as e:
+            problems.append(f"{where}: its inclusion proof does not verify against the checkpoint ({e})")
+        except (leaf.LeafError, AuditFailure) as e:
+            problems.append(f"{where}: {e}")
+        except (KeyError, TypeError, ValueError, binascii.Error) as e:
+            problems.append(f"{where}: malformed entry ({type(e).__name__}: {e})")
+    if not problems and total != balance:
+        problems.append(
+            f"the postings of {account} in the file sum to {total / 100:.2f} SC,"
+            f" but the file states a balance of {balance / 100:.2f} SC"
+        )
+    if problems:
+        raise AuditFailure(f"{len(problems)} problem(s) in the proofs file:\n  " + "\n  ".join(problems))
+    checks.append(f"all {len(proofs)} transactions of {account} are in the log under that checkpoint")
+    checks.append(
+        f"every commitment opens to {account}, and the postings sum to the balance {balance / 100:.2f} SC"
+    )
+    return AuditResult(published, signed, [], tiles.MemoryTileStore(), checks), checks
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,19 +409,6 @@ def save_state(path: Path, result: AuditResult) -> None:
 # --------------------------------------------------------------------------------------------
 
 CHUNK = 20_000
-
-
-_PLAIN = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but '"' and '\\': no JSON escaping needed
-_plain_seen: set[str] = set()
-
-
-def _plain(s: str) -> bool:
-    if s in _plain_seen:
-        return True
-    if _PLAIN.fullmatch(s):
-        _plain_seen.add(s)
-        return True
-    return False
 
 
 def _leaf_time(value) -> str:
@@ -236,40 +420,34 @@ def _leaf_time(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _leaf_bytes(
-    tx_id: int, kind: str, at: str, postings: list[tuple[str, int]], reverses: int | None
-) -> bytes:
-    """What `log.leaf_data` writes for these values (RFC 8785), built directly when no string
-    needs escaping -- the verifier runs this once per leaf -- and by rfc8785 otherwise."""
-    if _plain(kind) and all(_plain(p) for p, _ in postings):  # `at` is ours: digits and punctuation
-        legs = ",".join(f'["{p}",{a}]' for p, a in postings)
-        rev = "null" if reverses is None else reverses
-        text = f'{{"at":"{at}","kind":"{kind}","postings":[{legs}],"reverses":{rev},"tx":{tx_id},"v":1}}'
-        return text.encode()
-    return rfc8785.dumps(
-        {
-            "v": 1,
-            "tx": tx_id,
-            "kind": kind,
-            "at": at,
-            "postings": [list(p) for p in postings],
-            "reverses": reverses,
-        }
-    )
-
-
 def audit_database(result: AuditResult, *, log_key: str) -> list[str]:
-    """Local checks after `audit_log` on this database's log; returns what was checked."""
+    """Local checks after `audit_log` on this database's log; returns what was checked.
+
+    Every leaf is rebuilt from its transaction, postings and (version 2) the postings'
+    openings, and must equal the published entry; the log's size, its leaf rows, its
+    checkpoints and its transactions must all agree (a rewound size hides leaves)."""
     from django.db import connection
-    from django.db.models import Sum
+    from django.db.models import Count, Max, Sum
 
-    from .log import LEAF_VERSION
-
-    if LEAF_VERSION != 1:  # _leaf_bytes writes version 1 leaves
-        raise AuditFailure(f"this verifier does not know leaf version {LEAF_VERSION}")
-    from .models import Account, LogCheckpoint, LogEntry, Posting, Transaction
+    from .models import Account, LogCheckpoint, LogEntry, LogState, Posting, PostingOpening, Transaction
 
     size, entries = result.checkpoint.size, result.entries
+    log_size = LogState.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+    stored = LogEntry.objects.aggregate(n=Count("index"), last=Max("index"))
+    if stored["last"] is not None and stored["last"] >= log_size:
+        raise AuditFailure(
+            f"leaf {stored['last']} is beyond the log's size {log_size}: the size was rewound,"
+            " hiding logged transactions from every checkpoint"
+        )
+    if size > log_size:
+        raise AuditFailure(
+            f"the newest checkpoint covers {size} leaves but the log holds {log_size}: its size was rewound"
+        )
+    if size < log_size:  # appended after this run integrated: a live ledger, or leaves hidden
+        raise AuditFailure(
+            f"the newest checkpoint covers {size} leaves but the log holds {log_size}"
+            " (if the ledger is being written to, run the audit again)"
+        )
     public_ids = dict(Account.objects.values_list("pk", "public_id"))
     # Plain SQL, no ORM row conversion: this loop runs once per leaf (a million, say).
     leaf_sql = (
@@ -285,6 +463,11 @@ def audit_database(result: AuditResult, *, log_key: str) -> list[str]:
         f"SELECT transaction_id, account_id, amount FROM {Posting._meta.db_table}"
         " WHERE transaction_id BETWEEN %s AND %s ORDER BY transaction_id, id"
     )
+    opening_sql = (
+        f"SELECT transaction_id, account_id, salt FROM {PostingOpening._meta.db_table}"
+        " WHERE transaction_id BETWEEN %s AND %s"
+    )
+    opened = 0
     with connection.cursor() as cursor:
         for lo in range(0, size, CHUNK):
             hi = min(size, lo + CHUNK)
@@ -300,9 +483,11 @@ def audit_database(result: AuditResult, *, log_key: str) -> list[str]:
             cursor.execute(tx_sql, [first, last])
             txs = {pk: (kind, at, reverses) for pk, kind, at, reverses in cursor.fetchall()}
             cursor.execute(posting_sql, [first, last])
-            postings: dict[int, list[tuple[str, int]]] = defaultdict(list)
+            postings: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for tx_id, account_id, amount in cursor.fetchall():
-                postings[tx_id].append((public_ids.get(account_id, f"account:{account_id}"), amount))
+                postings[tx_id].append((account_id, amount))
+            cursor.execute(opening_sql, [first, last])
+            openings = {(tx_id, account_id): bytes(salt) for tx_id, account_id, salt in cursor.fetchall()}
             for index, tx_id, data in rows:
                 data = bytes(data)
                 if data != entries[index]:
@@ -311,13 +496,37 @@ def audit_database(result: AuditResult, *, log_key: str) -> list[str]:
                 if tx is None:
                     raise AuditFailure(f"transaction {tx_id} (leaf {index}) was deleted from the database")
                 kind, at, reverses = tx
-                mine = postings.get(tx_id, [])
-                expected = _leaf_bytes(tx_id, kind, _leaf_time(at), mine, reverses)
+                try:
+                    version = leaf.version_of(data)
+                    labels = []
+                    for account_id, amount in postings.get(tx_id, []):
+                        public_id = public_ids.get(account_id, f"account:{account_id}")
+                        if version == leaf.V2 and leaf.is_committed(public_id):
+                            salt = openings.get((tx_id, account_id))
+                            if salt is None:
+                                raise AuditFailure(
+                                    f"transaction {tx_id} (leaf {index}): the opening of its posting"
+                                    f" to {public_id} is missing"
+                                )
+                            public_id = leaf.commitment(public_id, salt)
+                            opened += 1
+                        labels.append((public_id, amount))
+                    expected = leaf.encode(
+                        version, tx=tx_id, kind=kind, at=_leaf_time(at), postings=labels, reverses=reverses
+                    )
+                except leaf.LeafError as e:
+                    raise AuditFailure(f"leaf {index} (transaction {tx_id}): {e}") from e
                 if expected != data:
                     raise AuditFailure(
                         f"transaction {tx_id} (leaf {index}) was changed after it was logged:"
-                        f" the database says {expected.decode()}, the log says {data.decode()}"
+                        f" the database (with its openings) says {expected.decode()},"
+                        f" the log says {data.decode()}"
                     )
+    if stored["n"] != log_size:  # (a missing leaf below the checkpoint was named above)
+        raise AuditFailure(f"the log's size is {log_size} but {stored['n']} leaves are stored")
+    stray = PostingOpening.objects.count() - opened
+    if stray:
+        raise AuditFailure(f"{stray} posting openings belong to no logged member posting")
     checks = [f"every one of the {size} leaves equals its transaction and postings in the database"]
 
     unlogged = Transaction.objects.filter(log_entry__isnull=True).order_by("pk").first()
@@ -341,9 +550,11 @@ def audit_database(result: AuditResult, *, log_key: str) -> list[str]:
 
     verifier = note.new_verifier(log_key)
     n = 0
-    for cp_size, root, signed in (
-        LogCheckpoint.objects.filter(size__lte=size).order_by("size").values_list("size", "root", "note")
-    ):
+    for cp_size, root, signed in LogCheckpoint.objects.order_by("size").values_list("size", "root", "note"):
+        if cp_size > size:
+            raise AuditFailure(
+                f"the log signed a checkpoint at size {cp_size}, beyond the {size} leaves it holds"
+            )
         try:
             text = note.verify(signed, [verifier])
             parsed = tlog.parse_checkpoint(text)

@@ -13,32 +13,29 @@ the log's signing key, and proofs read from the stored tiles.
 import functools
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import rfc8785
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from . import note, tiles, tlog
-from .models import LogCheckpoint, LogEntry, LogState, LogTile, Transaction
+from serendip import fastsql
 
-LEAF_VERSION = 1
+from . import leaf, note, tiles, tlog
+from .models import Account, LogCheckpoint, LogEntry, LogState, LogTile, Posting, PostingOpening, Transaction
+
+LEAF_VERSION = leaf.LATEST
 
 
 # The append path runs on every ledger write, so it speaks SQL directly: the ORM's query
 # building cost about a third of a transaction_record (benchmarks/ledger_log.py).
+# RETURNING needs SQLite >= 3.35, which fastsql needs too (checked at start: ledger/apps.py).
 _STATE = LogState._meta.db_table
 _ENTRY = LogEntry._meta.db_table
-
-
-def _returning() -> bool:
-    return connection.vendor == "postgresql" or (
-        connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
-    )
 
 
 def log_lock() -> LogState:
@@ -59,32 +56,62 @@ def log_lock() -> LogState:
     return LogState(id=1, size=row[0])
 
 
-def leaf_data(tx: Transaction, postings: list[tuple[str, int]]) -> bytes:
-    """The leaf for a transaction: canonical JSON of what an auditor needs and nothing personal.
+def leaf_time(at) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    Accounts appear as their public ids (`member:<random pseudonym>`, `space:<id>`, `network`);
-    reasons are left out because they name people."""
-    return rfc8785.dumps(
-        {
-            "v": LEAF_VERSION,
-            "tx": tx.pk,
-            "kind": tx.kind,
-            "at": tx.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "postings": [[account, amount] for account, amount in postings],
-            "reverses": tx.reverses_id,
-        }
+
+def leaf_data(
+    tx, postings: Sequence[tuple[int, str, int]], *, salt: Callable[[int], bytes] = os.urandom
+) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """The (version 2) leaf for a transaction and the openings to keep beside its postings.
+
+    `postings` are (account id, account public id, amount) in posting order; a member's
+    account is logged as a commitment under a fresh random salt, returned as
+    (account id, salt) for `PostingOpening`. Reasons are left out: they name people.
+    (`salt` is for the simulator's reproducible fake data; a ledger takes the default.)"""
+    labels, openings = [], []
+    for account_id, public_id, amount in postings:
+        if leaf.is_committed(public_id):
+            opening = salt(leaf.SALT_SIZE)
+            openings.append((account_id, opening))
+            labels.append((leaf.commitment(public_id, opening), amount))
+        else:
+            labels.append((public_id, amount))
+    data = leaf.encode(leaf.V2, tx=tx.pk, kind=tx.kind, at=leaf_time(tx.created_at), postings=labels)
+    return data, openings
+
+
+def leaf_rebuilt(tx, postings: Sequence[tuple[str, int, bytes | None]], *, version: int) -> bytes:
+    """A stored leaf as its transaction, postings (public id, amount, opening or None) and
+    version say it must be (for the invariant checks; `audit.audit_database` is the fast one)."""
+    labels = [
+        (leaf.commitment(public_id, salt) if version == leaf.V2 and salt is not None else public_id, amount)
+        for public_id, amount, salt in postings
+    ]
+    return leaf.encode(
+        version,
+        tx=tx.pk,
+        kind=tx.kind,
+        at=leaf_time(tx.created_at),
+        postings=labels,
+        reverses=getattr(tx, "reverses_id", None),
     )
 
 
-def log_append(*, tx: Transaction, postings: list[tuple[str, int]]) -> LogEntry:
-    """Append `tx` as the next leaf: take the log's row lock (held to commit, so leaf order is
-    commit order), claim the next index and write the leaf; a rollback gives the index back.
+def log_append(*, tx: Transaction, postings: Sequence[tuple[int, str, int]]) -> LogEntry:
+    """Append `tx` as the next leaf: write its postings' openings, then take the log's row
+    lock (held to commit, so leaf order is commit order), claim the next index and write the
+    leaf; a rollback gives the index back. `postings` as for `leaf_data`.
 
-    One statement on PostgreSQL (the UPDATE that locks and counts feeds the INSERT), two on
-    SQLite (whose IMMEDIATE transaction holds the database's write lock already)."""
+    The leaf is one statement on PostgreSQL (the UPDATE that locks and counts feeds the
+    INSERT), two on SQLite (whose IMMEDIATE transaction holds the database's write lock)."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("log_append() must run inside a transaction")
-    data = leaf_data(tx, postings)
+    data, openings = leaf_data(tx, postings)
+    if openings:  # before the lock: these rows lock nothing shared
+        fastsql.insert_rows(
+            PostingOpening, ("transaction_id", "account_id", "salt"), [(tx.pk, a, s) for a, s in openings]
+        )
     with connection.cursor() as cursor:
         for _ in range(2):
             index = _claim_and_write(cursor, tx.pk, data)
@@ -104,19 +131,11 @@ def _claim_and_write(cursor, tx_id: int, data: bytes) -> int | None:
         )
         row = cursor.fetchone()
         return None if row is None else row[0]
-    if _returning():
-        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        index = row[0] - 1
-    else:  # SQLite < 3.35
-        cursor.execute(f"SELECT size FROM {_STATE} WHERE id = 1")
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        index = row[0]
-        cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1")
+    cursor.execute(f"UPDATE {_STATE} SET size = size + 1 WHERE id = 1 RETURNING size")
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    index = row[0] - 1
     cursor.execute(
         f'INSERT INTO {_ENTRY} ("index", transaction_id, data) VALUES (%s, %s, %s)', [index, tx_id, data]
     )
@@ -352,16 +371,11 @@ def witness_last_size(name: str) -> int:
     return found or 0
 
 
-def log_publish() -> tuple[LogCheckpoint, list[str]]:
-    """Integrate, then ask every configured witness to cosign the latest checkpoint.
-
-    Returns the checkpoint and one line per witness saying what happened; an unreachable
-    or refusing witness is reported there, never raised."""
+def _cosign(cp: LogCheckpoint, witnesses: list[dict]) -> list[str]:
     from .witnessing import WitnessUnavailable, request_cosignature
 
-    cp = log_integrate()
     report = []
-    for w in settings.LEDGER_WITNESSES:
+    for w in witnesses:
         name = w["vkey"].split("+", 1)[0]
         try:
             lines = request_cosignature(
@@ -377,7 +391,39 @@ def log_publish() -> tuple[LogCheckpoint, list[str]]:
             continue
         checkpoint_add_cosignatures(cp, lines)
         report.append(f"{name}: cosigned size {cp.size}")
-    return cp, report
+    return report
+
+
+def log_publish() -> tuple[LogCheckpoint, list[str]]:
+    """Integrate, then ask every configured witness to cosign the latest checkpoint.
+
+    Returns the checkpoint and one line per witness saying what happened; an unreachable
+    or refusing witness is reported there, never raised."""
+    cp = log_integrate()
+    return cp, _cosign(cp, settings.LEDGER_WITNESSES)
+
+
+_cosign_tried: set[tuple[int, str]] = set()  # (checkpoint, witness) asked by this process
+
+
+def log_checkpoint(*, max_age: float | None = None, upto: int | None = None) -> LogCheckpoint:
+    """The checkpoint to publish: `log_integrate`, then, where LEDGER_WITNESSES are configured,
+    the witnesses' cosignatures for a checkpoint that lacks them (each asked once per process
+    and checkpoint, so an unreachable witness slows one request, not every one), because a
+    verifier refuses by default a checkpoint its witnesses did not cosign."""
+    cp = log_integrate(max_age=max_age, upto=upto)
+    missing = [
+        w
+        for w in settings.LEDGER_WITNESSES
+        if f"{note.SIG_PREFIX}{w['vkey'].split('+', 1)[0]} " not in cp.cosignatures
+        and (cp.pk, w["vkey"]) not in _cosign_tried
+    ]
+    if missing:
+        _cosign_tried.update((cp.pk, w["vkey"]) for w in missing)
+        for line in _cosign(cp, missing):
+            if "not cosigned" in line:
+                logger.warning("ledger checkpoint at size %s: %s", cp.size, line)
+    return cp
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,10 +439,66 @@ def member_log_entries(member, *, transaction_id: int | None = None):
     return entries.distinct().order_by("index")
 
 
+@dataclass(frozen=True)
+class MemberLeaf:
+    """One of a member's leaves, with what only they get: which postings are theirs, the amount
+    they moved and, in a version-2 leaf, each of their postings' opening (salt)."""
+
+    index: int
+    transaction_id: int
+    data: bytes
+    amount: int
+    openings: list[tuple[int, bytes | None]]  # (posting position in the leaf, salt or None for v1)
+
+
+def member_leaves(member, *, transaction_id: int | None = None) -> tuple[str, int, list[MemberLeaf]]:
+    """The member's account public id, balance and leaves (oldest first), read so that the
+    leaves' amounts sum to the balance stated (a ledger write between the reads is retried)."""
+    account = Account.objects.filter(member=member).first()
+    if account is None:
+        return "", 0, []
+    for _attempt in range(5):
+        balance = Account.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
+        entries = list(
+            member_log_entries(member, transaction_id=transaction_id).values_list(
+                "index", "transaction_id", "data"
+            )
+        )
+        ids = [tx_id for _, tx_id, _ in entries]
+        positions: dict[int, list[tuple[int, int]]] = {}
+        for tx_id, account_id, amount in (
+            Posting.objects.filter(transaction_id__in=ids)
+            .order_by("transaction_id", "id")
+            .values_list("transaction_id", "account_id", "amount")
+        ):
+            positions.setdefault(tx_id, []).append((account_id, amount))
+        salts = dict(
+            PostingOpening.objects.filter(transaction_id__in=ids, account=account).values_list(
+                "transaction_id", "salt"
+            )
+        )
+        leaves = []
+        for index, tx_id, data in entries:
+            mine = [(i, amount) for i, (a, amount) in enumerate(positions.get(tx_id, [])) if a == account.pk]
+            salt = salts.get(tx_id)
+            leaves.append(
+                MemberLeaf(
+                    index=index,
+                    transaction_id=tx_id,
+                    data=bytes(data),
+                    amount=sum(amount for _, amount in mine),
+                    openings=[(i, None if salt is None else bytes(salt)) for i, _ in mine],
+                )
+            )
+        if transaction_id is not None or sum(m.amount for m in leaves) == balance:
+            return account.public_id, balance, leaves
+    raise LogError("the member's ledger kept changing while their proofs were read")
+
+
 def proofs_for(indexes: list[int], *, upto: int = 0) -> tuple[LogCheckpoint, list[list[bytes]]]:
     """Inclusion proofs of leaves against one checkpoint (integrating first if it does not
     cover them yet), reading all the tiles they need in one or a few queries."""
-    cp = log_integrate(upto=max([upto, *(i + 1 for i in indexes)]))
+    cp = log_checkpoint(upto=max([upto, *(i + 1 for i in indexes)]))
     reader = TileReader()
     reader.prefetch(t for i in indexes for t in tiles.proof_tiles(i, cp.size))
     return cp, [tiles.inclusion_proof(i, cp.size, reader) for i in indexes]

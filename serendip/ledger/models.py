@@ -111,6 +111,29 @@ class Posting(models.Model):
         return f"{self.amount:+d} to {self.account_id}"
 
 
+class PostingOpening(models.Model):
+    """The salt (opening) behind a member posting's commitment in its version-2 leaf
+    (`ledger/leaf.py`): kept by the operator beside the posting, never in the log, and given
+    only to the account holder, in their proofs download. Append-only, like the posting.
+
+    Keyed by (transaction, account): a transaction posts at most once to an account."""
+
+    # No indexes of their own: posting_opening_once (transaction, account) serves every lookup.
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="openings", db_index=False
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    salt = models.BinaryField()  # 32 random bytes
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transaction", "account"], name="posting_opening_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"opening of transaction {self.transaction_id}'s posting to account {self.account_id}"
+
+
 class LogState(models.Model):
     """The one row that orders the log: ledger writers lock it, so leaf order is commit order."""
 

@@ -97,6 +97,8 @@ def transaction_record(
         raise InvalidInput("postings are non-zero whole units")
     if sum(leg.amount for leg in legs) != 0:
         raise InvalidInput("postings must sum to zero")
+    if len({leg.account.pk for leg in legs}) != len(legs):
+        raise InvalidInput("a transaction posts at most once to an account")
     with transaction.atomic(savepoint=savepoint):
         return _record(kind, reason, subject, legs, beneficiary, counterpart, reverses)
 
@@ -121,7 +123,7 @@ def _record(kind, reason, subject, legs, beneficiary, counterpart, reverses) -> 
         ("transaction_id", "account_id", "amount"),
         [(tx.pk, leg.account.pk, leg.amount) for leg in legs],
     )
-    log_append(tx=tx, postings=[(leg.account.public_id, leg.amount) for leg in legs])
+    log_append(tx=tx, postings=[(leg.account.pk, leg.account.public_id, leg.amount) for leg in legs])
     _move_balances(legs)
     return tx
 

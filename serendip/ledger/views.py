@@ -1,11 +1,34 @@
-"""The public log under /ledger/ (C2SP tlog-tiles). (My balance page: serendip/site/views.py.)"""
+"""The public log under /ledger/ (C2SP tlog-tiles), and the page on checking it.
+(My balance page: serendip/site/views.py.)"""
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import render
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from . import log, tiles
+
+
+@require_safe
+def verify_howto(request):
+    """How a member checks their proofs download and anyone the whole log, with the exact
+    commands for this site (public: auditors need no account)."""
+    witness_keys = [w["vkey"] for w in settings.LEDGER_WITNESSES]
+    log_url = request.build_absolute_uri("/ledger").rstrip("/")
+    key = log.log_verifier_key()
+    common = f'--url {log_url} --key "{key}"' + "".join(f' --witness-key "{w}"' for w in witness_keys)
+    return render(
+        request,
+        "ledger/verify.html",
+        {
+            "log_key": key,
+            "witness_keys": witness_keys,
+            "proofs_command": f"serendip ledger verify {common} --proofs serendip-ledger-proofs.json",
+            "log_command": f"serendip ledger verify {common}",
+        },
+    )
+
 
 # The public log (C2SP tlog-tiles): no login, plain bytes, cache headers as the spec wants.
 
@@ -20,7 +43,7 @@ def _not_found(detail: str) -> HttpResponse:
 
 @require_safe
 def checkpoint(request):
-    cp = log.log_integrate(max_age=settings.LEDGER_CHECKPOINT_INTERVAL)
+    cp = log.log_checkpoint(max_age=settings.LEDGER_CHECKPOINT_INTERVAL)
     resp = HttpResponse(log.checkpoint_note(cp), content_type="text/plain; charset=utf-8")
     resp["Cache-Control"] = "no-cache"
     return resp

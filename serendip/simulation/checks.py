@@ -7,8 +7,17 @@ Used by the tests on both paths (the services and the simulator's bulk path) and
 from django.db.models import Count, F, Q, Sum
 
 from serendip.exchange.models import Meeting
-from serendip.ledger.log import leaf_data
-from serendip.ledger.models import Account, AccountKind, LogEntry, LogState, Posting, Transaction
+from serendip.ledger import leaf
+from serendip.ledger.log import leaf_rebuilt
+from serendip.ledger.models import (
+    Account,
+    AccountKind,
+    LogEntry,
+    LogState,
+    Posting,
+    PostingOpening,
+    Transaction,
+)
 from serendip.ledger.selectors import balance_mismatches
 from serendip.presence.models import SEAT_HOLDING, CheckIn
 
@@ -71,19 +80,26 @@ def log_problems(*, verify_leaves: int | None = None) -> list[str]:
     entries = LogEntry.objects.select_related("transaction").order_by("index")
     if verify_leaves is not None:
         entries = entries[:verify_leaves]
-    postings: dict[int, list[tuple[str, int]]] = {}
+    postings: dict[int, list[tuple[str, int, bytes | None]]] = {}
     for entry in entries.iterator(chunk_size=5000):
         tx = entry.transaction
         if tx.pk not in postings:
             postings = {}
             hi = tx.pk + 5000
-            for tid, public_id, amount in (
+            salts = {
+                (t, a): bytes(salt)
+                for t, a, salt in PostingOpening.objects.filter(
+                    transaction_id__gte=tx.pk, transaction_id__lt=hi
+                ).values_list("transaction_id", "account_id", "salt")
+            }
+            for tid, account_id, public_id, amount in (
                 Posting.objects.filter(transaction_id__gte=tx.pk, transaction_id__lt=hi)
                 .order_by("id")
-                .values_list("transaction_id", "account__public_id", "amount")
+                .values_list("transaction_id", "account_id", "account__public_id", "amount")
             ):
-                postings.setdefault(tid, []).append((public_id, amount))
-        if bytes(entry.data) != leaf_data(tx, postings.get(tx.pk, [])):
+                postings.setdefault(tid, []).append((public_id, amount, salts.get((tid, account_id))))
+        data = bytes(entry.data)
+        if data != leaf_rebuilt(tx, postings.get(tx.pk, []), version=leaf.version_of(data)):
             problems.append(f"log entry {entry.index} is not transaction {tx.pk}'s canonical leaf")
             if len(problems) > 20:
                 break

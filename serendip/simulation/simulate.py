@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import sys
 import time
 import zoneinfo
@@ -45,7 +46,16 @@ from serendip.exchange.models import (
 )
 from serendip.ledger import rules
 from serendip.ledger.log import leaf_data, log_lock
-from serendip.ledger.models import Account, AccountKind, LogEntry, LogState, Posting, Transaction, TxKind
+from serendip.ledger.models import (
+    Account,
+    AccountKind,
+    LogEntry,
+    LogState,
+    Posting,
+    PostingOpening,
+    Transaction,
+    TxKind,
+)
 from serendip.network.models import Booking, Invoice, InvoiceCounter, OpeningHours, Room, Space
 from serendip.network.services import booking_price
 from serendip.network.vat import vat_rate_for
@@ -300,6 +310,9 @@ class Simulator:
         self.scale = scale
         self.p = params or Params()
         self.rng = np.random.default_rng(seed)
+        # The openings of the leaves' commitments: reproducible for a seed, like all this fake
+        # data, and from a generator of their own so they change no other draw.
+        self.salts = random.Random(f"ledger-openings:{seed}").randbytes
         self.end = end or dt.datetime.now(dt.UTC).date()
         self.start = self.end - dt.timedelta(days=scale.days - 1)
         self.progress = progress or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -412,6 +425,7 @@ class Simulator:
         )
         self.t_posting = T(Posting, ["transaction", "account", "amount"])
         self.t_leaf = T(LogEntry, ["index", "transaction", "data"])
+        self.t_opening = T(PostingOpening, ["transaction", "account", "salt"])
         self.t_question = T(Question, ["id", "asker", "title", "body", "space", "status", "created_at"])
         through, qcol, tcol = bulk.m2m_table(Question._meta.get_field("tags"))
         self.t_question_tag = T(through, [qcol.removesuffix("_id"), tcol.removesuffix("_id")])
@@ -761,8 +775,13 @@ class Simulator:
                 bulk.db_datetime(when),
             )
         )
-        postings = [("network" if acc is None else self.public_id[acc], amount) for acc, amount in legs]
-        self.t_leaf.add((self.leaf_index, tx, leaf_data(_Tx(tx, kind, when), postings)))
+        postings = [
+            (self._account_id(acc), "network" if acc is None else self.public_id[acc], amount)
+            for acc, amount in legs
+        ]
+        data, openings = leaf_data(_Tx(tx, kind, when), postings, salt=self.salts)
+        self.t_leaf.add((self.leaf_index, tx, data))
+        self.t_opening.extend((tx, account_id, salt) for account_id, salt in openings)
         self.leaf_index += 1
         self.result.transactions += 1
         return tx

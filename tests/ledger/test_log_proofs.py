@@ -6,6 +6,7 @@ import json
 import pytest
 
 from serendip.ledger import note, tlog
+from serendip.ledger.leaf import commitment
 from serendip.ledger.models import LogEntry, Transaction
 from serendip.ledger.services import Leg, member_account, network_account, transaction_record
 from tests.ledger.test_log_integration import configure_ledger, record
@@ -39,10 +40,13 @@ def test_my_transaction_has_an_inclusion_proof_against_the_signed_checkpoint(
     body = resp.json()
     leaf = b64(body["leaf"])
     assert leaf == bytes(LogEntry.objects.get(transaction=tx).data)
-    assert json.loads(leaf)["postings"] == [
-        [f"member:{ada.pseudonym}", -100],
-        [f"member:{bob.pseudonym}", 100],
-    ]
+    # Both members appear as commitments; ada's opening (given only to her) opens hers.
+    postings = json.loads(leaf)["postings"]
+    assert [amount for _, amount in postings] == [-100, 100]
+    assert all(label.startswith("c:") for label, _ in postings)
+    assert body["openings"][0]["posting"] == 0 and body["amount"] == "-1.00"
+    salt = b64(body["openings"][0]["salt"])
+    assert postings[0][0] == commitment(f"member:{ada.pseudonym}", salt) != postings[1][0]
     cp = tlog.parse_checkpoint(note.verify(body["checkpoint"], [ledger_settings]))
     assert cp.size == body["tree_size"] >= body["leaf_index"] + 1
     tlog.verify_inclusion(

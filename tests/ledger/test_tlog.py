@@ -406,7 +406,7 @@ def test_it_parses_the_tlog_proof_spec_example_header() -> None:
 def test_importing_the_ledger_cores_does_not_import_django() -> None:
     code = (
         "import sys\n"
-        "from serendip.ledger import tlog, note, tiles, witness\n"
+        "from serendip.ledger import leaf, tlog, note, tiles, witness\n"
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'\n"
     )
     root = Path(__file__).resolve().parents[2]

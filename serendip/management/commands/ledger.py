@@ -5,9 +5,11 @@ serendip ledger key                      # the log's verifier key
 serendip ledger integrate                # sign a checkpoint for the entries appended so far
 serendip ledger publish                  # integrate, then collect witness cosignatures
 serendip ledger witness --key-file F --state-file S --log-key VKEY [--host H] [--port P]
-serendip ledger verify [--url URL] [--key VKEY] [--witness-key VKEY ...] [--state FILE]
+serendip ledger verify [--url URL --key VKEY] [--witness-key VKEY ...] [--state FILE | --no-state]
+                       [--proofs FILE]   # a member's proofs download instead of the whole log
 """
 
+import json
 import os
 import time
 from pathlib import Path
@@ -46,9 +48,24 @@ class Command(BaseCommand):
         p.add_argument("--url", help="the log's URL prefix, e.g. https://serendip.example/ledger")
         p.add_argument("--key", help="the log's verifier key (default locally: this installation's)")
         p.add_argument(
-            "--witness-key", action="append", default=[], help="require this witness's cosignature"
+            "--witness-key",
+            action="append",
+            default=[],
+            help="require this witness's cosignature (remembered in the state for later runs)",
         )
-        p.add_argument("--state", help="state file: the last checkpoint verified, for consistency")
+        p.add_argument(
+            "--state",
+            help="state file: the last checkpoint verified under the key, and the witnesses required"
+            " (default: ~/.serendip/ledger-state/<key>.json, or under SERENDIP_LEDGER_STATE_DIR)",
+        )
+        p.add_argument(
+            "--no-state", action="store_true", help="neither read nor write state (no fork/rollback check)"
+        )
+        p.add_argument(
+            "--proofs",
+            metavar="FILE",
+            help="check a member's proofs download (openings, inclusion, balance) against the published log",
+        )
 
     def handle(self, *args, action: str, **options):
         return getattr(self, "do_" + action)(**options)
@@ -109,28 +126,43 @@ class Command(BaseCommand):
         finally:
             server.server_close()
 
-    def do_verify(self, *, url, key, witness_key, state, **_):
+    def do_verify(self, *, url, key, witness_key, state, no_state, proofs, **_):
         started = time.perf_counter()
+        if state and no_state:
+            raise CommandError("--state and --no-state contradict each other")
+        doc = None
+        if proofs:
+            try:
+                doc = json.loads(Path(proofs).read_text())
+            except (OSError, ValueError) as e:
+                raise CommandError(f"cannot read the proofs file {proofs}: {e}") from e
         if url:
             if not key:
                 raise CommandError("--key is required with --url: trust the log's key from elsewhere")
             source = audit.HttpLog(url)
         else:
-            log.log_integrate()  # so the audit covers every transaction recorded so far
+            log.log_checkpoint()  # so the audit covers every transaction recorded so far
             key = key or log.log_verifier_key()
             source = audit.DatabaseLog()
         try:
-            result = audit.audit_log(
-                source, log_key=key, witness_keys=witness_key, state_path=Path(state) if state else None
-            )
-            checks = result.checks
-            if not url:
-                checks += audit.audit_database(result, log_key=key)
+            state_path = None if no_state else Path(state) if state else audit.default_state_path(key)
+            # Witnesses named once stay required: a fork or rollback signed with the log's key
+            # alone lacks their cosignatures.
+            witnesses = sorted({*witness_key, *audit.remembered_witnesses(state_path, key)})
+            if doc is not None:
+                result, checks = audit.verify_proofs(
+                    doc, source=source, log_key=key, witness_keys=witnesses, state_path=state_path
+                )
+            else:
+                result = audit.audit_log(source, log_key=key, witness_keys=witnesses, state_path=state_path)
+                checks = result.checks
+                if not url:
+                    checks += audit.audit_database(result, log_key=key)
         except audit.AuditFailure as e:
             raise CommandError(f"ledger verify FAILED: {e}") from e
-        if state:
-            audit.save_state(Path(state), result)
-            checks.append(f"state saved to {state}")
+        if state_path is not None:
+            audit.save_state(state_path, result, log_key=key, witness_keys=witnesses)
+            checks.append(f"state saved to {state_path}")
         for line in checks:
             self.stdout.write(f"ok: {line}")
         self.stdout.write(f"ledger verify: OK in {time.perf_counter() - started:.1f} s")
