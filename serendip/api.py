@@ -12,17 +12,18 @@ builds the API.
 import json
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import SessionAuth
 
 from serendip import errors
 from serendip.exchange.api import router as exchange_router
 from serendip.ledger.api import router as ledger_router
 from serendip.network.api import router as network_router
 from serendip.passport.api import router as passport_router
-from serendip.passport.auth import BearerAuth
+from serendip.passport.auth import BearerAuth, SessionAuth
 from serendip.presence.api import router as presence_router
 
 
@@ -42,6 +43,9 @@ class ObjectParser(Parser):
             raise BodyNotAnObject("the body is not valid JSON") from exc
         if not isinstance(data, dict):
             raise BodyNotAnObject(f"the body must be a JSON object, not {type(data).__name__}")
+        # The body was JSON: nothing may parse it again as a form (django-axes reads request.POST
+        # after a failed login, and a multipart Content-Type would make Django try).
+        request._post, request._files = QueryDict(), MultiValueDict()
         return data
 
 

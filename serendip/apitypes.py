@@ -10,16 +10,40 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Strict
 
 from serendip.errors import NotAuthenticated
 
 if TYPE_CHECKING:  # a type only: the bottom layer imports no domain at run time
     from serendip.passport.models import Member
 
-# Ids in paths and bodies: positive and within a 64-bit column, so a huge number is a 422,
-# not a database overflow error.
+# Ids: positive and within a 64-bit column, so a huge number is a 422, not a database overflow
+# error. `Id` is for paths and queries (text on the wire); a body's JSON says its types itself,
+# so its numbers and booleans are strict: "5" is not an integer and 0 is not false there.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: a number with no fraction (JSON Schema counts 25.0 as one), not a string
+    or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+def int_between(low: int, high: int) -> Any:
+    """A JSON integer from `low` to `high` (the bounds inside, so the schema states them)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_integer)]
+
+
+Int = Annotated[int, BeforeValidator(_json_integer)]
+BodyId = int_between(1, 2**63 - 1)
+Number = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
 
 NO_NUL = r"^[^\x00]*$"
 
@@ -37,6 +61,13 @@ Text = Annotated[
     AfterValidator(_no_nul),
 ]
 
+# The same as a key of a {tag: weight} object (a pattern there would become patternProperties,
+# which leave keys that do not match it unconstrained).
+TagKey = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
+TAG_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# For the object itself: its keys' rules as `propertyNames`, pattern included.
+TAG_KEYS_SCHEMA = {"propertyNames": {"minLength": 1, "maxLength": 200, "pattern": TAG_PATTERN}}
+
 # A tag as sent: stored normalised (NFKC, case-folded, whitespace collapsed); it must not be
 # blank, and must be at most 50 characters once normalised (else 400, stated per kind).
 TAG_RULES = (
@@ -45,7 +76,7 @@ TAG_RULES = (
 )
 Tag = Annotated[
     str,
-    Field(min_length=1, max_length=200, json_schema_extra={"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}),
+    Field(min_length=1, max_length=200, json_schema_extra={"pattern": TAG_PATTERN}),
     AfterValidator(_no_nul),
 ]
 
@@ -89,8 +120,9 @@ class ValidationErrorOut(ErrorOut):
 
 
 def responses(ok: dict[int, Any], *errors: int, public: bool = False, body: bool = False) -> dict[int, Any]:
-    """An operation's documented responses: `ok` ({status: schema}), the service errors it may
-    raise, and those every operation of its kind can give: 422 (bad input), 401 unless
+    """An operation's documented responses: `ok` ({status: schema}), the errors it may give
+    (its services' refusals; 403 also for a write by a browser session without its CSRF
+    token), and those every operation of its kind can give: 422 (bad input), 401 unless
     `public`, 413 if it takes a body."""
     codes = set(errors) | {422}
     if not public:

@@ -31,6 +31,8 @@ def test_every_operation_documents_its_errors_as_detail_and_code(path, method, o
     assert 422 in errors_documented, "every operation can refuse input that does not match its schema"
     if op.get("security"):
         assert 401 in errors_documented
+        if method != "get" and {"SessionAuth": []} in op["security"]:
+            assert 403 in errors_documented, "a browser session's write without its CSRF token"
     if "requestBody" in op:
         assert 413 in errors_documented
     if "{" in path:
@@ -128,3 +130,18 @@ def test_the_token_throttle_answers_with_its_code(db, api_as, settings):
             assert r.json()["code"] in {"throttled", "locked_out"} and r.json()["detail"]
             break
     assert statuses[-1] == 429 and statuses[0] == 401
+
+
+def test_every_bound_is_stated_as_json_schema():
+    # pydantic writes a bound it cannot place in the JSON Schema as a raw "ge"/"le" key, which
+    # clients ignore: every bound must come out as minimum/maximum.
+    def keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert not {"ge", "le", "gt", "lt"} & set(keys(SCHEMA["components"]))

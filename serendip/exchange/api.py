@@ -4,7 +4,18 @@ import datetime as dt
 
 from ninja import Field, Router, Schema, Status
 
-from serendip.apitypes import TAG_RULES, Day, Id, Tag, Text, current_member, responses
+from serendip.apitypes import (
+    TAG_RULES,
+    BodyId,
+    Bool,
+    Day,
+    Id,
+    Tag,
+    Text,
+    current_member,
+    int_between,
+    responses,
+)
 from serendip.network.selectors import space_get
 from serendip.passport.services import check_tags
 from serendip.presence.selectors import member_checkin_on, member_checkin_today
@@ -15,14 +26,14 @@ from .selectors import introductions_for, meetings_of, named_routes, question_de
 
 router = Router(tags=["exchange"])
 
-Rating = Field(..., ge=1, le=5, description="1 (poor) to 5 (excellent)")
+Rating = int_between(1, 5)
 
 
 class QuestionIn(Schema):
     title: Text = Field(..., min_length=1, max_length=200)
     body: Text = Field("", max_length=5000)
     tags: list[Tag] = Field(default_factory=list, max_length=10, description=TAG_RULES)
-    here: bool = Field(False, description="also route to members at my space today")
+    here: Bool = Field(False, description="also route to members at my space today")
 
 
 class AnswerOut(Schema):
@@ -76,13 +87,15 @@ class AnswerIn(Schema):
 
 
 class AcceptIn(Schema):
-    rating: int = Rating
+    rating: Rating = Field(description="1 (poor) to 5 (excellent)")
 
 
 class IntroductionIn(Schema):
-    recipient_id: Id
+    recipient_id: BodyId
     message: Text = Field("", max_length=500)
-    requester_id: Id | None = Field(None, description="introduce this member (not yourself) to the recipient")
+    requester_id: BodyId | None = Field(
+        None, description="introduce this member (not yourself) to the recipient"
+    )
 
 
 class IntroductionOut(Schema):
@@ -102,12 +115,12 @@ class InboxOut(Schema):
 
 
 class MeetingIn(Schema):
-    other_id: Id
+    other_id: BodyId
     date: Day = Field(description="the local date of the meeting at my space, YYYY-MM-DD")
 
 
 class ConfirmIn(Schema):
-    rating: int | None = Field(None, ge=1, le=5)
+    rating: Rating | None = Field(None, description="1 (poor) to 5 (excellent)")
 
 
 class MeetingOut(Schema):
@@ -121,7 +134,7 @@ class MeetingOut(Schema):
 
 class OutcomeIn(Schema):
     kind: OutcomeKind
-    value_cents: int | None = Field(None, ge=0, le=10**12)
+    value_cents: int_between(0, 10**12) | None = None
     note: Text = Field("", max_length=300)
 
 
@@ -134,7 +147,7 @@ class OutcomeOut(Schema):
 
 @router.post(
     "/questions",
-    response=responses({201: QuestionOut}, 400, 409, body=True),
+    response=responses({201: QuestionOut}, 400, 403, 409, body=True),
     summary="Ask a question; it is routed to who can answer",
 )
 def question_ask(request, payload: QuestionIn):
@@ -283,8 +296,8 @@ class MatchesOut(Schema):
 class RoutingIn(Schema):
     tags: list[Tag] = Field(default_factory=list, max_length=10, description=TAG_RULES)
     text: Text = Field("", max_length=5000)
-    space_id: Id | None = Field(None, description="only among the members at this space today")
-    k: int = Field(10, ge=1, le=50)
+    space_id: BodyId | None = Field(None, description="only among the members at this space today")
+    k: int_between(1, 50) = 10
 
 
 @router.get(
@@ -303,7 +316,7 @@ def my_matches(request, date: Day | None = None):
 
 @router.post(
     "/routing",
-    response=responses({200: list[MatchOut]}, 400, 404, body=True),
+    response=responses({200: list[MatchOut]}, 400, 403, 404, body=True),
     summary="Members best able to answer (network-wide or at a space)",
 )
 def route(request, payload: RoutingIn):

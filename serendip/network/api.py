@@ -8,7 +8,7 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from serendip.apitypes import Day, Id, Moment, Text, current_member, responses
+from serendip.apitypes import BodyId, Day, Id, Moment, Text, current_member, responses
 from serendip.errors import InvalidInput
 
 from . import services
@@ -73,7 +73,7 @@ class AvailabilityOut(Schema):
 
 
 class BookingIn(Schema):
-    room_id: Id
+    room_id: BodyId
     starts_at: Moment = Field(
         description="local time at the space (e.g. 2026-12-01T14:00), or with a UTC offset"
     )
@@ -215,7 +215,7 @@ def room_availability(request, room_id: Id, date: Day | None = None):
 
 @router.post(
     "/bookings",
-    response=responses({201: BookingOut}, 400, 404, 409, body=True),
+    response=responses({201: BookingOut}, 400, 403, 404, 409, body=True),
     summary="Book a room; the invoice is issued at once",
 )
 def booking_create(request, payload: BookingIn):
@@ -231,7 +231,7 @@ def booking_create(request, payload: BookingIn):
 
 @router.delete(
     "/bookings/{booking_id}",
-    response=responses({200: BookingOut}, 404, 409),
+    response=responses({200: BookingOut}, 403, 404, 409),
     summary="Cancel my booking; refunded (credit note) until the free-cancellation time",
 )
 def booking_cancel(request, booking_id: Id):

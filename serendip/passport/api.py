@@ -6,7 +6,17 @@ from django.contrib.auth import authenticate
 from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
-from serendip.apitypes import TAG_RULES, Tag, Text, current_member, responses
+from serendip.apitypes import (
+    TAG_KEYS_SCHEMA,
+    TAG_RULES,
+    Bool,
+    Number,
+    Tag,
+    TagKey,
+    Text,
+    current_member,
+    responses,
+)
 from serendip.errors import NotAuthenticated, TooManyRequests
 
 from . import services
@@ -59,9 +69,10 @@ class MeOut(Schema):
         return member_tags_by_kind(member)["interest"]
 
 
-Weight = Annotated[float, Field(ge=MIN_WEIGHT, le=MAX_WEIGHT)]
+Weight = Annotated[Number, Field(ge=MIN_WEIGHT, le=MAX_WEIGHT)]
+TagWeights = Annotated[dict[TagKey, Weight], Field(json_schema_extra=TAG_KEYS_SCHEMA)]
 TagsIn = Annotated[
-    dict[Tag, Weight] | list[Tag] | None,
+    TagWeights | list[Tag] | None,
     Field(
         description=f"tag -> weight ({MIN_WEIGHT} to {MAX_WEIGHT}), or a list of tags (weight 1); {TAG_RULES}"
     ),
@@ -73,7 +84,7 @@ class MePatch(Schema):
     headline: Text | None = None
     about: Text | None = None
     visibility: Visibility | None = None
-    open_to_matching: bool | None = None
+    open_to_matching: Bool | None = None
     # tag -> weight, or a plain list of tags (weight 1); a kind left out is unchanged
     offers: TagsIn = None
     needs: TagsIn = None
@@ -116,7 +127,7 @@ def me_get(request):
 
 @router.patch(
     "/me",
-    response=responses({200: MeOut}, 400, body=True),
+    response=responses({200: MeOut}, 400, 403, body=True),
     summary="Edit my passport (fields left out are unchanged)",
 )
 def me_patch(request, payload: MePatch):

@@ -5,7 +5,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
 
-from serendip.apitypes import Day, Id, Text, current_member, responses
+from serendip.apitypes import BodyId, Day, Id, Text, current_member, responses
 from serendip.network.models import Space
 from serendip.network.selectors import space_get
 from serendip.passport.models import TagKind
@@ -19,7 +19,7 @@ router = Router(tags=["presence"])
 
 
 class CheckInIn(Schema):
-    space_id: Id
+    space_id: BodyId
     date: Day = Field(description="a local date at the space, YYYY-MM-DD")
     focus: Text = Field("", max_length=200)
 
@@ -72,7 +72,7 @@ class PresentOut(Schema):
 
 @router.post(
     "/checkins",
-    response=responses({201: CheckInOut}, 400, 402, 404, 409, body=True),
+    response=responses({201: CheckInOut}, 400, 402, 403, 404, 409, body=True),
     summary="Check in at a space for one of its local dates",
 )
 def checkin_create(request, payload: CheckInIn):
@@ -85,7 +85,7 @@ def checkin_create(request, payload: CheckInIn):
 
 @router.delete(
     "/checkins/{checkin_id}",
-    response=responses({204: None}, 400, 404, 409),
+    response=responses({204: None}, 400, 403, 404, 409),
     summary="Cancel my check-in; frees the seat",
 )
 def checkin_cancel(request, checkin_id: Id):
