@@ -6,8 +6,10 @@ Measures, on a fresh SQLite database in a temporary directory (WAL, as in produc
 
 * append throughput: ledger transactions/s through `transaction_record` (two postings each,
   each in its own database transaction and commit, the leaf appended under the log lock),
-  median of ``--runs`` runs; and the same with synchronous integration (a checkpoint signed
-  after every transaction), which is what the lazy design avoids;
+  median of ``--runs`` runs, interleaved with the same writes logging version-1 leaves (no
+  commitments, no openings: the ratio is what unlinkable leaves cost) and with the log off;
+  and the same with synchronous integration (a checkpoint signed after every transaction),
+  which is what the lazy design avoids;
 * integration throughput: entries/s of `log_integrate` over the backlog (hash, tile, sign);
 * inclusion-proof latency at ``--leaves`` leaves from the tiles stored in the database
   (`log.inclusion_proof`, one query each; p50/p99) and the member proof endpoint end to end;
@@ -56,6 +58,7 @@ def main() -> None:
         DEBUG="false",
         DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
         SERENDIP_VAR_DIR=str(tmp),
+        SERENDIP_LEDGER_STATE_DIR=str(tmp / "ledger-state"),  # verify's state: not the user's home
         LEDGER_ORIGIN="bench.example/ledger",
         LOG_LEVEL="ERROR",
     )
@@ -77,7 +80,7 @@ def main() -> None:
     call_command("createcachetable", verbosity=0)
 
     from serendip.ledger import log, tlog
-    from serendip.ledger.models import Account, LogEntry, LogState, Posting, Transaction
+    from serendip.ledger.models import Account, LogEntry, LogState, Posting, PostingOpening, Transaction
     from serendip.ledger.services import Leg, member_account, network_account, transaction_record
     from serendip.passport.services import member_signup, token_create
 
@@ -120,6 +123,8 @@ def main() -> None:
 
     from django.db import transaction as db_transaction
 
+    one_legs = [(accounts[0].pk, accounts[0].public_id, -100), (network.pk, "network", 100)]
+
     def leaves_alone(n: int) -> float:
         # The log's own append (lock, size, leaf), one commit each, for transactions that
         # already exist: what the log can take when the ledger around it is not the bottleneck.
@@ -130,18 +135,50 @@ def main() -> None:
         start = time.perf_counter()
         for tx in txs:
             with db_transaction.atomic():
-                log.log_append(tx=tx, postings=[("member:bench", -100), ("network", 100)])
+                log.log_append(tx=tx, postings=one_legs)
         return n / (time.perf_counter() - start)
 
-    rates, bare = [], []
-    for _ in range(args.runs):  # interleaved, so machine load hits both alike
+    from django.db import connection
+
+    from serendip.ledger import leaf as leaf_format
+
+    def v1_append(*, tx, postings):
+        # Before the commitments: a version-1 leaf naming accounts by public id, no openings.
+        data = leaf_format.encode(
+            leaf_format.V1,
+            tx=tx.pk,
+            kind=tx.kind,
+            at=log.leaf_time(tx.created_at),
+            postings=[(public_id, amount) for _, public_id, amount in postings],
+            reverses=tx.reverses_id,
+        )
+        with connection.cursor() as cursor:
+            log._claim_and_write(cursor, tx.pk, data)
+
+    def with_v1_leaves(n: int) -> float:
+        saved = services.log_append
+        services.log_append = v1_append
+        try:
+            return append(n)
+        finally:
+            services.log_append = saved
+
+    rates, v1_rates, bare = [], [], []
+    for _ in range(args.runs):  # interleaved, so machine load hits all alike
         rates.append(append(args.append_tx))
+        v1_rates.append(with_v1_leaves(args.append_tx))
         bare.append(without_log(args.append_tx))
     out["append_tx_per_s"] = {"median": round(statistics.median(rates)), "runs": [round(r) for r in rates]}
+    out["same_with_version_1_leaves_tx_per_s"] = {
+        "median": round(statistics.median(v1_rates)),
+        "runs": [round(r) for r in v1_rates],
+    }
+    out["commitments_ratio_v2_to_v1"] = round(statistics.median(rates) / statistics.median(v1_rates), 3)
     out["same_without_the_log_tx_per_s"] = {
         "median": round(statistics.median(bare)),
         "runs": [round(r) for r in bare],
     }
+    # The version-1 leaves stay (they still verify): a database from before version 2.
 
     backlog = LogState.objects.get().size - (log.latest_checkpoint().size if log.latest_checkpoint() else 0)
     start = time.perf_counter()
@@ -170,19 +207,16 @@ def main() -> None:
             for k in range(n)
         ]
         Transaction.objects.bulk_create(txs, batch_size=2000)
-        postings, entries = [], []
+        postings, entries, openings = [], [], []
         for k, tx in enumerate(txs):
             account = accounts[(index + k) % len(accounts)]
             legs = [(network.pk, -100), (account.pk, 100)]
             postings += [Posting(transaction_id=tx.pk, account_id=a, amount=amt) for a, amt in legs]
-            entries.append(
-                LogEntry(
-                    index=index + k,
-                    transaction_id=tx.pk,
-                    data=log.leaf_data(tx, [(public[a], amt) for a, amt in legs]),
-                )
-            )
+            data, salts = log.leaf_data(tx, [(a, public[a], amt) for a, amt in legs])
+            entries.append(LogEntry(index=index + k, transaction_id=tx.pk, data=data))
+            openings += [PostingOpening(transaction_id=tx.pk, account_id=a, salt=salt) for a, salt in salts]
         Posting.objects.bulk_create(postings, batch_size=4000)
+        PostingOpening.objects.bulk_create(openings, batch_size=4000)
         LogEntry.objects.bulk_create(entries, batch_size=2000)
         index += n
         next_tx += n

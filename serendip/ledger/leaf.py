@@ -76,7 +76,8 @@ def _plain(s: str) -> bool:
     if s in _plain_seen:
         return True
     if _PLAIN.fullmatch(s):
-        if len(_plain_seen) < 100_000:
+        # A commitment is new every time: caching it would only fill the cache.
+        if not s.startswith(COMMITMENT_PREFIX) and len(_plain_seen) < 100_000:
             _plain_seen.add(s)
         return True
     return False

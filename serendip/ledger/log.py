@@ -419,6 +419,8 @@ def log_checkpoint(*, max_age: float | None = None, upto: int | None = None) -> 
         and (cp.pk, w["vkey"]) not in _cosign_tried
     ]
     if missing:
+        if len(_cosign_tried) > 10_000:  # checkpoints come at most every LEDGER_CHECKPOINT_INTERVAL
+            _cosign_tried.clear()
         _cosign_tried.update((cp.pk, w["vkey"]) for w in missing)
         for line in _cosign(cp, missing):
             if "not cosigned" in line:
