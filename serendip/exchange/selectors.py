@@ -90,3 +90,23 @@ def named_routes(routes: Sequence) -> list[NamedRoute]:
     ids = [r.member_id for r in routes]
     names = dict(Member.objects.filter(pk__in=ids).values_list("pk", "display_name"))
     return [NamedRoute(r.member_id, names.get(r.member_id, ""), r.score, r.reasons) for r in routes]
+
+
+def introduction_states(member: Member, others: list[int]) -> dict[int, str]:
+    """For each of `others` with an introduction to or from `member`: its status (the latest)."""
+    rows = (
+        Introduction.objects.filter(
+            Q(requester=member, recipient_id__in=others) | Q(recipient=member, requester_id__in=others)
+        )
+        .order_by("created_at", "id")
+        .values_list("requester_id", "recipient_id", "status")
+    )
+    return {(b if a == member.pk else a): status for a, b, status in rows}
+
+
+def met_on(member: Member, date) -> set[int]:
+    """Whom `member` has recorded (or been recorded) meeting on `date`."""
+    rows = Meeting.objects.filter(Q(recorded_by=member) | Q(other=member), date=date).values_list(
+        "recorded_by_id", "other_id"
+    )
+    return {b if a == member.pk else a for a, b in rows}

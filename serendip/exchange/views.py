@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from serendip.errors import NotFound, ServiceError
+from serendip.network.models import Space
 from serendip.pages import member_or_404, redirect_back
+from serendip.passport.models import Member
 
 from . import services
 from .forms import (
@@ -19,7 +22,16 @@ from .forms import (
     OutcomeForm,
     QuestionForm,
 )
-from .selectors import introductions_for, meetings_of, question_detail, questions_asked_by, questions_for
+from .routing import suggestions
+from .selectors import (
+    introduction_states,
+    introductions_for,
+    meetings_of,
+    met_on,
+    question_detail,
+    questions_asked_by,
+    questions_for,
+)
 
 
 def _attempt(request, fn, ok: str) -> bool:
@@ -121,18 +133,53 @@ def introductions(request):
     )
 
 
+def _actions(request, me, other_id: int, error: str = ""):
+    """The actions next to a person at a space, as they are now (what an HTMX click swaps in)."""
+    space = None
+    slug = request.POST.get("space", "")
+    if slug:
+        space = Space.objects.filter(slug=slug[:80]).first()
+    date = space.local_today() if space else None
+    context = {
+        "other_id": other_id,
+        "space": space,
+        "date": date,
+        "intro_state": introduction_states(me, [other_id]).get(other_id),
+        "met_already": date is not None and other_id in met_on(me, date),
+        "error": error,
+    }
+    return render(request, "exchange/_actions.html", context)
+
+
+def _why_meet(recipient, requester_id: int, space_slug: str) -> list[str]:
+    """Why the recipient might want to meet the requester: the engine's reasons from the
+    recipient's side, when both are at the same space today (else none)."""
+    space = Space.objects.filter(slug=space_slug[:80]).first() if space_slug else None
+    if space is None:
+        return []
+    found = suggestions(member=recipient, space=space, date=space.local_today(), k=50)
+    return next((list(s.reasons) for s in found if s.member_id == requester_id), [])
+
+
 @login_required
 @require_POST
 def introduction_request(request, member_id: int):
+    me = member_or_404(request)
     form = IntroductionForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    _attempt(
-        request,
-        lambda: services.introduction_create(
-            member=member_or_404(request), recipient_id=member_id, message=message
-        ),
-        "Introduction requested.",
-    )
+    error = ""
+    try:
+        recipient = Member.objects.filter(pk=member_id).first() if 0 < member_id < 2**63 else None
+        reasons = _why_meet(recipient, me.pk, request.POST.get("space", "")) if recipient else []
+        services.introduction_create(member=me, recipient_id=member_id, message=message, reasons=reasons)
+    except ServiceError as exc:
+        error = exc.detail
+    if request.htmx:
+        return _actions(request, me, member_id, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Introduction requested."))
     return redirect_back(request, "introductions")
 
 
@@ -165,19 +212,24 @@ def meetings(request):
 @login_required
 @require_POST
 def meeting_record(request):
+    me = member_or_404(request)
     form = MeetingForm(request.POST)
+    error = ""
     if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.meeting_record(
-                member=member_or_404(request),
-                other_id=form.cleaned_data["other_id"],
-                date=form.cleaned_data["date"],
-            ),
-            "Meeting recorded. It counts once the other confirms.",
-        )
+        try:
+            services.meeting_record(
+                member=me, other_id=form.cleaned_data["other_id"], date=form.cleaned_data["date"]
+            )
+        except ServiceError as exc:
+            error = exc.detail
     else:
-        messages.error(request, "That meeting could not be recorded.")
+        error = _("That meeting could not be recorded.")
+    if request.htmx and form.is_valid():
+        return _actions(request, me, form.cleaned_data["other_id"], error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Meeting recorded. It counts once the other confirms."))
     return redirect_back(request, "meetings")
 
 
