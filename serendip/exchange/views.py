@@ -1,10 +1,13 @@
 """Pages of the exchange: ask, questions for you, a question, introductions, meetings."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from serendip.errors import NotFound, ServiceError
@@ -28,7 +31,9 @@ from .selectors import (
     introductions_for,
     meetings_of,
     met_on,
+    open_questions,
     question_detail,
+    question_progress,
     questions_asked_by,
     questions_for,
 )
@@ -48,7 +53,13 @@ def _attempt(request, fn, ok: str) -> bool:
 @login_required
 def questions(request):
     me = member_or_404(request)
-    context = {"routed": questions_for(me), "mine": questions_asked_by(me), "form": QuestionForm()}
+    tag = request.GET.get("tag", "")[:50]
+    context = {
+        "routed": questions_for(me),
+        "mine": questions_asked_by(me),
+        "open": open_questions(exclude=me, tag=tag),
+        "tag": tag,
+    }
     return render(request, "exchange/questions.html", context)
 
 
@@ -69,7 +80,16 @@ def ask(request):
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:
-            messages.success(request, f"Asked. It went to {q.routes.count()} members who may know.")
+            n = q.routes.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Asked. It went to %(n)d member who may know; you'll see their answers here.",
+                    "Asked. It went to %(n)d members who may know; you'll see their answers here.",
+                    n,
+                )
+                % {"n": n},
+            )
             return redirect("question", question_id=q.pk)
     return render(request, "exchange/ask.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -86,6 +106,7 @@ def question(request, question_id: int):
         "answers": answers,
         "me": me,
         "is_asker": q.asker_id == me.pk,
+        "progress": question_progress(q) if q.asker_id == me.pk else None,
         "answer_form": AnswerForm(),
         "accept_form": AcceptForm(),
     }
@@ -200,12 +221,15 @@ def introduction_respond(request, introduction_id: int, answer: str):
 @login_required
 def meetings(request):
     me = member_or_404(request)
-    context = {
-        "meetings": meetings_of(me),
-        "me": me,
-        "confirm_form": ConfirmForm(),
-        "outcome_form": OutcomeForm(),
-    }
+    rows = []
+    for m in meetings_of(me):
+        mine = next((o for o in m.outcomes.all() if o.member_id == me.pk), None)
+        initial = {}
+        if mine is not None:  # the form shows what was saved, to correct it
+            value = None if mine.value_cents is None else Decimal(mine.value_cents) / 100
+            initial = {"kind": mine.kind, "value_eur": value, "note": mine.note}
+        rows.append((m, mine, OutcomeForm(initial=initial, prefix=f"m{m.pk}")))
+    context = {"rows": rows, "me": me, "confirm_form": ConfirmForm()}
     return render(request, "exchange/meetings.html", context)
 
 
@@ -249,7 +273,7 @@ def meeting_confirm(request, meeting_id: int):
 @login_required
 @require_POST
 def outcome(request, meeting_id: int):
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, prefix=f"m{meeting_id}")
     if form.is_valid():
         _attempt(
             request,

@@ -70,3 +70,40 @@ def test_reasons_become_at_most_three_chips_without_repeats():
     reasons = ["Needs python, which you offer", "needs python, which you offer", "", "A", "B", "C"]
     assert reason_chips(reasons) == ["Needs python, which you offer", "A", "B"]
     assert reason_chips(None) == []
+
+
+def test_an_outcome_shows_cents_and_the_form_shows_what_was_saved(pair):
+    space, me, fiona = pair
+    from serendip.exchange.services import meeting_confirm, meeting_record
+
+    meeting = meeting_record(member=me, other_id=fiona.pk, date=space.local_today())
+    meeting_confirm(member=fiona, meeting_id=meeting.pk, rating=5)
+    client = logged_in(me)
+    field = f"m{meeting.pk}"
+    r = client.post(
+        f"/meetings/{meeting.pk}/outcome",
+        {f"{field}-kind": "paid_work", f"{field}-value_eur": "1234.56", f"{field}-note": "a website"},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert "€1,234.56" in html and "€1235" not in html
+    assert 'value="1234.56"' in html and '<option value="paid_work" selected>' in html
+    assert "Update the outcome" in html
+
+
+def test_the_asker_sees_where_the_question_went_and_anyone_can_browse_open_questions(make_member):
+    from serendip.exchange.services import answer_create, question_ask
+
+    asker = make_member(display_name="Ann Asker")
+    expert = make_member(display_name="Eve Expert", offers=["gdpr"])
+    q = question_ask(asker=asker, title="How do I handle GDPR requests?", body="", tags=["gdpr"])
+    answer_create(author=expert, question_id=q.pk, body="Keep a register.")
+    html = logged_in(asker).get(f"/questions/{q.pk}/").content.decode()
+    assert "What happened to your question" in html
+    assert f"It went to {q.routes.count()} member" in html and "1 answer so far" in html
+    bystander = logged_in(make_member())  # not routed to, yet can find and answer it
+    listing = bystander.get("/questions/").content.decode()
+    assert "How do I handle GDPR requests?" in listing and "1 answer" in listing
+    assert "How do I handle GDPR requests?" in bystander.get("/questions/?tag=gdpr").content.decode()
+    assert "How do I handle GDPR" not in bystander.get("/questions/?tag=python").content.decode()
+    assert "What happened to your question" not in bystander.get(f"/questions/{q.pk}/").content.decode()
