@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from serendip.errors import LOCKED_OUT, ServiceError
-from serendip.exchange.routing import suggestions
+from serendip.exchange.routing import related_tags, suggestions
 from serendip.exchange.selectors import introduction_states, met_on
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
@@ -26,6 +26,7 @@ from serendip.passport.selectors import (
     member_tags_by_kind,
     member_timeline,
     members_with_tags,
+    popular_tags,
     visible_visibilities,
 )
 from serendip.presence.forms import CheckInForm
@@ -115,10 +116,14 @@ def passport(request):
                 return redirect("passport")
     else:
         form = PassportForm.for_member(member, tags)
+    known = popular_tags()
+    mine = [name for by_name in tags.values() for name in by_name]
     context = {
         "member": member,
         "tags": tags,
         "form": form,
+        "known_tags": known,
+        "suggested_tags": related_tags(mine, known=known) if mine else known[:8],
         "checkins": member_checkins(member, upcoming_only=True)[:20],
         "timeline": member_timeline(member, limit=30),
     }
