@@ -1,6 +1,7 @@
 """Issue 15's defects in the network pages: seats, invoices (EU details, PDF), bookings."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -146,3 +147,16 @@ def test_the_booking_form_previews_the_price_and_warns_about_late_refunds(make_m
     assert "not refunded" not in r.content.decode()
     r = client.get(f"/spaces/{space.slug}/rooms/quote", {"room": room.pk, "date": "bad"})
     assert r.status_code == 200 and "€" not in r.content.decode()
+
+
+# --- defect 16: accessibility of the host pages ----------------------------------------------------
+
+
+def test_host_pages_label_every_time_input_and_table_header(make_member, space, room, host):
+    client = logged_in(host)
+    settings_page = client.get(f"/host/{space.slug}/settings").content.decode()
+    times = re.findall(r'<input type="time"[^>]*>', settings_page)
+    assert len(times) == 14 and all('aria-label="' in t for t in times)
+    checkin_create(member=make_member(), space_id=space.pk, date=space.local_today())
+    host_page = client.get(f"/host/{space.slug}/").content.decode()
+    assert "<th></th>" not in host_page and "<th>" in host_page

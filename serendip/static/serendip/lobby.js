@@ -16,6 +16,11 @@
     var pages = [];
     var start = 0;
     items.forEach(function (li) { li.hidden = false; });
+    // Measure with the page counter's line as long as it will get: it shares the panel's height.
+    if (more) {
+      more.textContent = fill(more.dataset.page, {p: items.length, pages: items.length}) + " · " +
+        fill(more.dataset.more, {n: items.length});
+    }
     while (start < items.length) {
       items.forEach(function (li, k) { li.hidden = k < start; });
       var bottom = list.getBoundingClientRect().bottom + 1;
