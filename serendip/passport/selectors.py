@@ -70,3 +70,16 @@ def popular_tags(*, limit: int = 500) -> list[str]:
         .values_list("tag__name", flat=True)[:limit]
     )
     return list(rows)
+
+
+def photo_for(*, viewer: Member | None, member_id: int) -> bytes | None:
+    """A member's picture if `viewer` may see their passport (by its visibility; always their own)."""
+    if not 0 < member_id < 2**63:
+        return None
+    row = Member.objects.filter(pk=member_id).values_list("visibility", "photo__data").first()
+    if row is None or row[1] is None:
+        return None
+    visibility, data = row
+    if viewer is not None and viewer.pk == member_id:
+        return bytes(data)
+    return bytes(data) if visibility in visible_visibilities(viewer is not None) else None

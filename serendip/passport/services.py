@@ -7,6 +7,7 @@ anything is written.
 import functools
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -23,7 +24,7 @@ from serendip.errors import Conflict, InvalidInput
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
 
-from .models import Activity, ApiToken, Member, MemberTag, Tag, TagKind, Visibility
+from .models import Activity, ApiToken, Member, MemberTag, Photo, Tag, TagKind, Visibility
 
 User = get_user_model()
 
@@ -288,4 +289,61 @@ def member_edit(
     """Profile fields and tags in one all-or-nothing edit (what the passport form and PATCH /me do)."""
     member_update(member=member, **fields)
     member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+    return member
+
+
+# --- profile pictures ---------------------------------------------------------------------
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+PHOTO_SIZE = 256
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def check_photo(data: bytes) -> bytes:
+    """An upload -> a square 256 px JPEG without EXIF, judged by its content, not its name.
+    Raises InvalidInput for anything that is not a JPEG, PNG, WebP or GIF picture of sane size."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise InvalidInput("choose a picture to upload")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise InvalidInput(f"a picture may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in PHOTO_FORMATS:
+                raise InvalidInput("a picture must be a JPEG, PNG, WebP or GIF")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise InvalidInput("that picture has too many pixels")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)  # the way the camera was held, then EXIF is dropped
+            img = ImageOps.fit(img.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput("that file is not a picture we can read") from exc
+
+
+@transaction.atomic
+def member_photo_set(*, member: Member, data: bytes) -> Member:
+    """Set (or replace) the member's profile picture."""
+    jpeg = check_photo(data)
+    Photo.objects.update_or_create(member=member, defaults={"data": jpeg})
+    member.photo_version += 1
+    member.save(update_fields=["photo_version"])
+    activity_record(member=member, verb="photo_changed", summary="Changed profile picture")
+    return member
+
+
+@transaction.atomic
+def member_photo_remove(*, member: Member) -> Member:
+    """Back to initials."""
+    Photo.objects.filter(member=member).delete()
+    if member.photo_version:
+        member.photo_version = 0
+        member.save(update_fields=["photo_version"])
+        activity_record(member=member, verb="photo_removed", summary="Removed profile picture")
     return member

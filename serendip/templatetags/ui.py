@@ -1,6 +1,8 @@
 """Template filters every page may use: default avatars and suggestion reasons as chips."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -34,3 +36,14 @@ def get_item(mapping, key):
 @register.filter
 def in_set(value, collection) -> bool:
     return value in (collection or ())
+
+
+@register.simple_tag
+def avatar(member, size: int = 40):
+    """A member's picture, or their initials on a coloured disc when they have none."""
+    if getattr(member, "photo_version", 0):
+        url = reverse("photo_image", args=[member.pk]) + f"?v={member.photo_version}"
+        return format_html(
+            '<img class="avatar" src="{}" alt="" width="{}" height="{}" loading="lazy">', url, size, size
+        )
+    return format_html('<span class="avatar" aria-hidden="true">{}</span>', initials(member.display_name))
