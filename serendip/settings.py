@@ -51,6 +51,15 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The network's operator: the seller on room invoices of spaces without their own company details
+# (Space.legal_name/address/vat_id/iban in the admin). An EU invoice needs all of these.
+INVOICE_OPERATOR = {
+    "name": env.str("INVOICE_OPERATOR_NAME", default="Serendip Network B.V."),
+    "address": env.str("INVOICE_OPERATOR_ADDRESS", default="Oudegracht 1, 3511 AA Utrecht, NL"),
+    "vat_id": env.str("INVOICE_OPERATOR_VAT_ID", default="NL000000000B01"),
+    "iban": env.str("INVOICE_OPERATOR_IBAN", default="NL00BANK0000000000"),
+    "bic": env.str("INVOICE_OPERATOR_BIC", default="BANKNL2A"),
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +70,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI's files (/api/v1/docs) from our static files, not a CDN the CSP blocks
     "axes",
     "serendip",  # the project itself: templates, static files, the demo command
     "serendip.passport",
@@ -93,7 +103,7 @@ WSGI_APPLICATION = "serendip.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "serendip" / "templates"],  # first, so admin/base_site.html overrides the admin's
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

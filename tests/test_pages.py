@@ -23,7 +23,11 @@ def test_home_and_spaces_render_for_anyone(make_space):
     client = Client()
     assert client.get("/").status_code == 200
     r = client.get("/spaces/")
-    assert r.status_code == 200 and b"Utrecht CS" in r.content and b"7 / 7" in r.content
+    assert (
+        r.status_code == 200
+        and b"Utrecht CS" in r.content
+        and b"<strong>7</strong> of 7 seats free today" in r.content
+    )
 
 
 def test_signup_logs_in_and_opens_the_passport():
@@ -99,7 +103,7 @@ def test_check_in_from_the_space_page(make_member, make_space):
     assert r.status_code == 302
     assert CheckIn.objects.filter(member=member, space=space, focus="grants").exists()
     page = client.get(f"/spaces/{space.slug}/")
-    assert b"checked in here today" in page.content or b"reserved here today" in page.content
+    assert b"You have a seat here today" in page.content
 
 
 def test_a_full_space_shows_a_message_not_an_error_page(make_member, make_space):
@@ -146,7 +150,7 @@ def test_who_is_here_shows_each_members_tags_by_kind(make_member, make_space, dj
         assert f'<span class="tag offer">skill {n}</span>' in card
         assert '<span class="tag offer">python</span>' in card
         # Suggested cards show every kind; the "also here" list only what members offer.
-        is_suggested = 'class="reason"' in card
+        is_suggested = 'class="chips"' in card
         assert (f'<span class="tag need">need {n}</span>' in card) == is_suggested
         suggested += is_suggested
     assert 0 < suggested < 12  # both lists were rendered

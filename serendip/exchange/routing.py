@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from serendip.matching.vocab import squash
 from serendip.passport.models import Member
 from serendip.presence.selectors import present_member_ids, present_with_focus
 
@@ -67,3 +68,17 @@ def suggestions(*, member: Member, space, date: dt.date, k: int = SUGGESTIONS_PE
         str(member.pk), present=present, k=min(k, SUGGESTIONS_PER_DAY), focus=focus
     )
     return [Route(member_id=int(m.id), score=float(m.score), reasons=list(m.reasons)) for m in matches]
+
+
+def related_tags(names: list[str], *, known: list[str], limit: int = 8) -> list[str]:
+    """Tags close to `names` by the engine's learned relatedness, among the network's `known`
+    tags and not already in `names`: the passport editor's suggestions."""
+    relatedness = machine.engine().relatedness
+    by_key = {squash(n): n for n in reversed(known)}  # the most held spelling wins
+    mine = {squash(n) for n in names}
+    scores: dict[str, float] = {}
+    for key in mine:
+        for other, sim in relatedness.similar(key):
+            if other not in mine and other in by_key:
+                scores[other] = max(sim, scores.get(other, 0.0))
+    return [by_key[k] for k, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:limit]]

@@ -4,10 +4,10 @@ the names of suggested members."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from serendip.errors import NotFound
-from serendip.passport.models import Member
+from serendip.passport.models import Member, Visibility
 
 from .models import Answer, Introduction, IntroductionStatus, Meeting, Question, QuestionRoute, QuestionStatus
 
@@ -90,3 +90,46 @@ def named_routes(routes: Sequence) -> list[NamedRoute]:
     ids = [r.member_id for r in routes]
     names = dict(Member.objects.filter(pk__in=ids).values_list("pk", "display_name"))
     return [NamedRoute(r.member_id, names.get(r.member_id, ""), r.score, r.reasons) for r in routes]
+
+
+def introduction_states(member: Member, others: list[int]) -> dict[int, str]:
+    """For each of `others` with an introduction to or from `member`: its status (the latest)."""
+    rows = (
+        Introduction.objects.filter(
+            Q(requester=member, recipient_id__in=others) | Q(recipient=member, requester_id__in=others)
+        )
+        .order_by("created_at", "id")
+        .values_list("requester_id", "recipient_id", "status")
+    )
+    return {(b if a == member.pk else a): status for a, b, status in rows}
+
+
+def met_on(member: Member, date) -> set[int]:
+    """Whom `member` has recorded (or been recorded) meeting on `date`."""
+    rows = Meeting.objects.filter(Q(recorded_by=member) | Q(other=member), date=date).values_list(
+        "recorded_by_id", "other_id"
+    )
+    return {b if a == member.pk else a for a, b in rows}
+
+
+def open_questions(*, exclude: Member, tag: str = "", limit: int = 30) -> list[Question]:
+    """Open questions anyone may answer, newest first (not the member's own); by a tag if given."""
+    qs = (
+        Question.objects.filter(status=QuestionStatus.OPEN)
+        .exclude(asker=exclude)
+        .select_related("asker", "space")
+        .prefetch_related("tags")
+        .annotate(n_answers=Count("answers", filter=Q(answers__deleted_at=None)))
+        .order_by("-created_at", "-id")
+    )
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    return list(qs[:limit])
+
+
+def question_progress(question: Question) -> dict:
+    """What happened to a question, for its asker: how many it went to (and who, where their
+    passports are visible to members), and who answered."""
+    routes = list(question.routes.select_related("member").order_by("-score"))
+    visible = [r.member for r in routes if r.member.visibility != Visibility.HIDDEN]
+    return {"routed": len(routes), "routed_visible": visible[:12]}

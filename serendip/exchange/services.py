@@ -298,7 +298,7 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
         raise InvalidInput("you cannot record a meeting with yourself")
     space = co_present_space(member, other, date)
     if space is None:
-        raise Conflict(f"you were not both checked in at the same space on {date.isoformat()}")
+        raise Conflict(f"you were not both checked in at the same space on {date.day} {date:%B %Y}")
     today = space.local_today()
     if date > today:
         raise InvalidInput("a meeting can only be recorded on the day or after it")
@@ -363,7 +363,8 @@ def meeting_confirm(*, member: Member, meeting_id: int, rating: int | None = Non
             counterpart=them,
             base=rules.MEETING_CONFIRMED_BASE,
             subject=f"meeting:{meeting.pk}",
-            reason=f"Met {them.display_name} at {meeting.space.name} on {meeting.date.isoformat()}",
+            reason=f"Met {them.display_name} at {meeting.space.name} "
+            f"on {meeting.date.day} {meeting.date:%B %Y}",
         )
         activity_record(
             member=me,

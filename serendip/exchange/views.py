@@ -1,13 +1,19 @@
 """Pages of the exchange: ask, questions for you, a question, introductions, meetings."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from serendip.errors import NotFound, ServiceError
+from serendip.network.models import Space
 from serendip.pages import member_or_404, redirect_back
+from serendip.passport.models import Member
 
 from . import services
 from .forms import (
@@ -19,7 +25,18 @@ from .forms import (
     OutcomeForm,
     QuestionForm,
 )
-from .selectors import introductions_for, meetings_of, question_detail, questions_asked_by, questions_for
+from .routing import suggestions
+from .selectors import (
+    introduction_states,
+    introductions_for,
+    meetings_of,
+    met_on,
+    open_questions,
+    question_detail,
+    question_progress,
+    questions_asked_by,
+    questions_for,
+)
 
 
 def _attempt(request, fn, ok: str) -> bool:
@@ -36,7 +53,13 @@ def _attempt(request, fn, ok: str) -> bool:
 @login_required
 def questions(request):
     me = member_or_404(request)
-    context = {"routed": questions_for(me), "mine": questions_asked_by(me), "form": QuestionForm()}
+    tag = request.GET.get("tag", "")[:50]
+    context = {
+        "routed": questions_for(me),
+        "mine": questions_asked_by(me),
+        "open": open_questions(exclude=me, tag=tag),
+        "tag": tag,
+    }
     return render(request, "exchange/questions.html", context)
 
 
@@ -57,7 +80,16 @@ def ask(request):
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:
-            messages.success(request, f"Asked. It went to {q.routes.count()} members who may know.")
+            n = q.routes.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Asked. It went to %(n)d member who may know; you'll see their answers here.",
+                    "Asked. It went to %(n)d members who may know; you'll see their answers here.",
+                    n,
+                )
+                % {"n": n},
+            )
             return redirect("question", question_id=q.pk)
     return render(request, "exchange/ask.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -74,6 +106,7 @@ def question(request, question_id: int):
         "answers": answers,
         "me": me,
         "is_asker": q.asker_id == me.pk,
+        "progress": question_progress(q) if q.asker_id == me.pk else None,
         "answer_form": AnswerForm(),
         "accept_form": AcceptForm(),
     }
@@ -121,18 +154,53 @@ def introductions(request):
     )
 
 
+def _actions(request, me, other_id: int, error: str = ""):
+    """The actions next to a person at a space, as they are now (what an HTMX click swaps in)."""
+    space = None
+    slug = request.POST.get("space", "")
+    if slug:
+        space = Space.objects.filter(slug=slug[:80]).first()
+    date = space.local_today() if space else None
+    context = {
+        "other_id": other_id,
+        "space": space,
+        "date": date,
+        "intro_state": introduction_states(me, [other_id]).get(other_id),
+        "met_already": date is not None and other_id in met_on(me, date),
+        "error": error,
+    }
+    return render(request, "exchange/_actions.html", context)
+
+
+def _why_meet(recipient, requester_id: int, space_slug: str) -> list[str]:
+    """Why the recipient might want to meet the requester: the engine's reasons from the
+    recipient's side, when both are at the same space today (else none)."""
+    space = Space.objects.filter(slug=space_slug[:80]).first() if space_slug else None
+    if space is None:
+        return []
+    found = suggestions(member=recipient, space=space, date=space.local_today(), k=50)
+    return next((list(s.reasons) for s in found if s.member_id == requester_id), [])
+
+
 @login_required
 @require_POST
 def introduction_request(request, member_id: int):
+    me = member_or_404(request)
     form = IntroductionForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    _attempt(
-        request,
-        lambda: services.introduction_create(
-            member=member_or_404(request), recipient_id=member_id, message=message
-        ),
-        "Introduction requested.",
-    )
+    error = ""
+    try:
+        recipient = Member.objects.filter(pk=member_id).first() if 0 < member_id < 2**63 else None
+        reasons = _why_meet(recipient, me.pk, request.POST.get("space", "")) if recipient else []
+        services.introduction_create(member=me, recipient_id=member_id, message=message, reasons=reasons)
+    except ServiceError as exc:
+        error = exc.detail
+    if request.htmx:
+        return _actions(request, me, member_id, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Introduction requested."))
     return redirect_back(request, "introductions")
 
 
@@ -153,31 +221,39 @@ def introduction_respond(request, introduction_id: int, answer: str):
 @login_required
 def meetings(request):
     me = member_or_404(request)
-    context = {
-        "meetings": meetings_of(me),
-        "me": me,
-        "confirm_form": ConfirmForm(),
-        "outcome_form": OutcomeForm(),
-    }
+    rows = []
+    for m in meetings_of(me):
+        mine = next((o for o in m.outcomes.all() if o.member_id == me.pk), None)
+        initial = {}
+        if mine is not None:  # the form shows what was saved, to correct it
+            value = None if mine.value_cents is None else Decimal(mine.value_cents) / 100
+            initial = {"kind": mine.kind, "value_eur": value, "note": mine.note}
+        rows.append((m, mine, OutcomeForm(initial=initial, prefix=f"m{m.pk}")))
+    context = {"rows": rows, "me": me, "confirm_form": ConfirmForm()}
     return render(request, "exchange/meetings.html", context)
 
 
 @login_required
 @require_POST
 def meeting_record(request):
+    me = member_or_404(request)
     form = MeetingForm(request.POST)
+    error = ""
     if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.meeting_record(
-                member=member_or_404(request),
-                other_id=form.cleaned_data["other_id"],
-                date=form.cleaned_data["date"],
-            ),
-            "Meeting recorded. It counts once the other confirms.",
-        )
+        try:
+            services.meeting_record(
+                member=me, other_id=form.cleaned_data["other_id"], date=form.cleaned_data["date"]
+            )
+        except ServiceError as exc:
+            error = exc.detail
     else:
-        messages.error(request, "That meeting could not be recorded.")
+        error = _("That meeting could not be recorded.")
+    if request.htmx and form.is_valid():
+        return _actions(request, me, form.cleaned_data["other_id"], error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Meeting recorded. It counts once the other confirms."))
     return redirect_back(request, "meetings")
 
 
@@ -197,7 +273,7 @@ def meeting_confirm(request, meeting_id: int):
 @login_required
 @require_POST
 def outcome(request, meeting_id: int):
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, prefix=f"m{meeting_id}")
     if form.is_valid():
         _attempt(
             request,

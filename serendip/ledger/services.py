@@ -230,7 +230,7 @@ def earn(
         return None
     detail = []
     if factor < 1:
-        detail.append(f"×{factor:g} for a repeat exchange")
+        detail.append(f"{factor:.0%} of the usual: you have exchanged with {counterpart.display_name} before")
     if amount < round(base * factor):
         detail.append("daily cap reached")
     return transaction_record(
@@ -289,7 +289,7 @@ def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transa
     payer, payee = member_and_space_accounts(member, space)
     return transaction_record(
         kind=TxKind.SEAT,
-        reason=f"Seat at {space.name} on {date.isoformat()}",
+        reason=f"Seat at {space.name} on {date.day} {date:%B %Y}",
         subject=f"checkin:{checkin_id}",
         beneficiary=member,
         legs=[Leg(payer, -price), Leg(payee, price)],

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Weekday
 
@@ -27,12 +28,18 @@ class OpeningHoursForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for day in Weekday:
-            widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            # The table shows no <label>s: each input carries its own accessible name.
+            opens = _("%(day)s opens") % {"day": day.label}
+            closes = _("%(day)s closes") % {"day": day.label}
             self.fields[f"opens_{day.value}"] = forms.TimeField(
-                required=False, label=f"{day.label} opens", widget=widget
+                required=False,
+                label=opens,
+                widget=forms.TimeInput(attrs={"type": "time", "aria-label": opens}, format="%H:%M"),
             )
             self.fields[f"closes_{day.value}"] = forms.TimeField(
-                required=False, label=f"{day.label} closes", widget=widget
+                required=False,
+                label=closes,
+                widget=forms.TimeInput(attrs={"type": "time", "aria-label": closes}, format="%H:%M"),
             )
 
     def rows(self):
@@ -82,12 +89,19 @@ class RoomForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    room = forms.TypedChoiceField(coerce=int)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
-    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
+    room = forms.TypedChoiceField(coerce=int, label=_("Room"))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=_("Date"))
+    start = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"), label=_("From")
+    )
+    end = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"), label=_("Until")
+    )
     title = forms.CharField(
-        max_length=80, required=False, help_text="optional; shown on the lobby screen's room schedule"
+        max_length=80,
+        required=False,
+        label=_("Title"),
+        help_text=_("Optional; shown on the lobby screen's room schedule."),
     )
 
     def __init__(self, *args, rooms=(), **kwargs):

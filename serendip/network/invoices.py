@@ -6,6 +6,7 @@ writes the invoice in the caller's transaction, so a booking that fails afterwar
 number back too: numbers are consecutive, 1, 2, 3, ... in every year.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -40,6 +41,28 @@ def booking_description(booking: Booking) -> str:
     )
 
 
+def seller_details(space) -> dict[str, str]:
+    """Who sells: the space's own company when the admin gave one, else the network's operator."""
+    if space.legal_name and space.vat_id:
+        name, vat_id, iban, bic = space.legal_name, space.vat_id, space.iban, space.bic
+        address = (
+            f"{space.address}, {space.city}, {space.country}"
+            if space.address
+            else f"{space.city}, {space.country}"
+        )
+    else:
+        op = settings.INVOICE_OPERATOR
+        name = f"{op['name']} for {space.name}"
+        address, vat_id, iban, bic = op["address"], op["vat_id"], op["iban"], op["bic"]
+    payment = f"{name}, IBAN {iban}" + (f", BIC {bic}" if bic else "") if iban else ""
+    return {
+        "seller_name": name[:120],
+        "seller_address": address[:200],
+        "seller_vat_id": vat_id[:20],
+        "payment_details": payment[:200],
+    }
+
+
 @transaction.atomic
 def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoice:
     """Issue the booking's invoice, or a credit note that cancels it (negative amounts)."""
@@ -61,9 +84,10 @@ def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoi
         number=invoice_number(slug=space.slug, year=issue_date.year, sequence=sequence),
         issued_at=now,
         issue_date=issue_date,
-        seller_name=space.name,
-        seller_address=f"{space.city}, {space.country}",
+        **seller_details(space),
         buyer_name=booking.member.display_name,
+        buyer_email=booking.member.user.email,
+        supply_date=booking.local_starts_at.date(),
         description=description[:300],
         net_cents=sign * booking.net_cents,
         vat_rate=booking.vat_rate,

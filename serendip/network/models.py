@@ -40,6 +40,25 @@ class Space(models.Model):
         default=24, help_text="room bookings can be cancelled free of charge until this many hours before"
     )
     house_rules = models.TextField(max_length=2000, blank=True)
+    # Who sells the rooms, as an EU invoice must say (set in the admin). Empty: the network's
+    # operator sells on the space's behalf (settings.INVOICE_OPERATOR).
+    address = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="street, number and postcode"
+    )
+    legal_name = models.CharField(
+        max_length=120, blank=True, default="", db_default="", help_text="the company on invoices"
+    )
+    vat_id = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="VAT identification number, e.g. NL123456789B01",
+    )
+    iban = models.CharField(
+        max_length=34, blank=True, default="", db_default="", help_text="bank account for room invoices"
+    )
+    bic = models.CharField(max_length=11, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -228,7 +247,13 @@ class Invoice(models.Model):
     issue_date = models.DateField(help_text="the seller's local date")
     seller_name = models.CharField(max_length=120)
     seller_address = models.CharField(max_length=200)
+    seller_vat_id = models.CharField(max_length=20, blank=True, default="", db_default="")
+    payment_details = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="account holder, IBAN and BIC"
+    )
     buyer_name = models.CharField(max_length=80)
+    buyer_email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    supply_date = models.DateField(null=True, blank=True, help_text="the booking's local date")
     description = models.CharField(max_length=300)
     net_cents = models.IntegerField()
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)

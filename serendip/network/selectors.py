@@ -120,6 +120,31 @@ def space_schedule(space: Space, date: dt.date) -> list[RoomDay]:
     return [RoomDay(room=r, date=date, open=interval, bookings=found.get(r.pk, [])) for r in rooms]
 
 
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime  # UTC
+    ends_at: dt.datetime
+    state: str  # "free", "booked" or "past"
+
+
+def day_grid(schedule: list[RoomDay], *, now: dt.datetime, step_minutes: int = 60) -> list[tuple]:
+    """Each open room of a day as (RoomDay, [Slot]): opening hours cut into steps, each free,
+    booked (overlapping a confirmed booking) or past. For the rooms page's day grid."""
+    rows = []
+    for day in schedule:
+        if day.open is None:
+            rows.append((day, []))
+            continue
+        slots, t = [], day.open[0]
+        while t < day.open[1]:
+            end = min(t + dt.timedelta(minutes=step_minutes), day.open[1])
+            booked = any(b.starts_at < end and b.ends_at > t for b in day.bookings)
+            slots.append(Slot(t, end, "booked" if booked else "past" if end <= now else "free"))
+            t = end
+        rows.append((day, slots))
+    return rows
+
+
 def member_bookings(member: Member, *, upcoming_only: bool = False) -> QuerySet[Booking]:
     qs = (
         Booking.objects.filter(member=member)
@@ -132,6 +157,17 @@ def member_bookings(member: Member, *, upcoming_only: bool = False) -> QuerySet[
             "starts_at", "id"
         )
     return qs
+
+
+def member_bookings_by_time(member: Member, *, limit: int = 100) -> tuple[list[Booking], list[Booking]]:
+    """(upcoming, the rest): confirmed bookings still to come, soonest first; then what is over
+    or cancelled, latest first."""
+    now = dt.datetime.now(dt.UTC)
+    bookings = list(member_bookings(member)[:limit])
+    ahead = [b for b in bookings if b.ends_at > now and b.status == BookingStatus.CONFIRMED]
+    upcoming = sorted(ahead, key=lambda b: (b.starts_at, b.id))
+    past = [b for b in bookings if b not in ahead]
+    return upcoming, past
 
 
 def booking_for(*, member: Member, booking_id: int) -> Booking:
@@ -237,4 +273,3 @@ def space_occupancy_by_day(*, space: Space, start: dt.date, days: int = 7) -> li
 def week_start(date: dt.date) -> dt.date:
     """The Monday of `date`'s ISO week."""
     return date - dt.timedelta(days=date.weekday())
-

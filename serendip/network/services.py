@@ -8,9 +8,11 @@ host write goes through `_hosted_space`, which asks `permissions.can_host`.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -25,7 +27,7 @@ from .permissions import can_host
 from .selectors import opening_interval
 from .vat import vat_cents
 
-BOOKING_HORIZON_DAYS = 366
+BOOKING_HORIZON_DAYS = 90  # as far ahead as check-ins (presence.services)
 BOOKING_STEP_MINUTES = 15
 MAX_TITLE_LENGTH = 80
 MAX_SEATS = 10_000
@@ -79,6 +81,31 @@ def booking_price(*, room: Room, minutes: int, vat_rate: Decimal) -> tuple[int, 
     net = int(exact.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
     vat = vat_cents(net, vat_rate)
     return net, vat, net + vat
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a booking would cost, and until when cancelling it would be refunded."""
+
+    net_cents: int
+    vat_cents: int
+    gross_cents: int
+    vat_rate: Decimal
+    hours: float
+    free_cancellation_until: dt.datetime
+    refundable: bool  # False when it starts within the space's free-cancellation hours
+
+
+def booking_quote(*, room: Room, starts_at: dt.datetime, ends_at: dt.datetime) -> Quote:
+    """The price preview of the booking form: the same checks and prices as `booking_create`,
+    nothing written and no lock taken (the slot may still be gone when booking)."""
+    space = room.space
+    now = timezone.now()
+    start, end = check_booking_times(space=space, starts_at=starts_at, ends_at=ends_at, now=now)
+    minutes = int((end - start).total_seconds() // 60)
+    net, vat, gross = booking_price(room=room, minutes=minutes, vat_rate=space.vat_rate)
+    free_until = start - dt.timedelta(hours=space.cancellation_free_hours)
+    return Quote(net, vat, gross, space.vat_rate, minutes / 60, free_until, refundable=now <= free_until)
 
 
 # --- bookings ------------------------------------------------------------------------------
@@ -199,6 +226,22 @@ def _hosted_space(*, host: Member, space_id: int) -> Space:
     return space
 
 
+def _busiest_day(space: Space) -> tuple[dt.date, int] | None:
+    """The date from the space's today on with the most seat-holding check-ins, and how many.
+
+    Through the reverse relation `space.checkins`: the network sits below presence and imports
+    none of its modules; statuses other than "cancelled" hold a seat."""
+    row = (
+        space.checkins.filter(date__gte=space.local_today())
+        .exclude(status="cancelled")
+        .values("date")
+        .annotate(n=Count("id"))
+        .order_by("-n", "date")
+        .first()
+    )
+    return None if row is None else (row["date"], row["n"])
+
+
 @transaction.atomic
 def space_update(
     *,
@@ -210,12 +253,20 @@ def space_update(
     house_rules: str | None = None,
 ) -> Space:
     """Change what a host runs: seats, the seat price in SC, the cancellation policy, house rules.
-    Fewer seats never cancels existing check-ins; it only stops new ones."""
+    Seats never go below the check-ins already holding a seat on any day from today on (the
+    space row is locked first, so no check-in can slip in between the count and the change)."""
     space = _hosted_space(host=host, space_id=space_id)
     changed = []
     if seats is not None:
         if not 0 <= seats <= MAX_SEATS:
             raise InvalidInput(f"seats must be between 0 and {MAX_SEATS}")
+        busiest = _busiest_day(space)
+        if busiest is not None and seats < busiest[1]:
+            day, taken = busiest
+            raise Conflict(
+                f"{taken} seats are already taken on {day:%A %d %B %Y}; "
+                f"seats cannot go below that (ask members to cancel first)"
+            )
         space.seats = seats
         changed.append("seats")
     if seat_price is not None:

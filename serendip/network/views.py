@@ -5,10 +5,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
@@ -17,9 +19,10 @@ from serendip.passport.selectors import member_for_user
 
 from . import services
 from .forms import BookingForm
-from .models import Invoice, InvoiceKind
+from .models import Invoice, InvoiceKind, Space
+from .pdf import PdfUnavailable, render_pdf
 from .permissions import can_host
-from .selectors import member_bookings, space_rooms, space_schedule
+from .selectors import day_grid, member_bookings_by_time, space_rooms, space_schedule
 from .shortcuts import space_or_404
 
 # --- rooms and bookings for members ---------------------------------------------------------------
@@ -32,33 +35,37 @@ def space_rooms_page(request, slug: str):
         date = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
     except ValueError:
         date = today
-    if abs((date - today).days) > services.BOOKING_HORIZON_DAYS:
+    if not 0 <= (date - today).days <= services.BOOKING_HORIZON_DAYS:
         date = today
-    rooms = space_rooms(space)
-    form = BookingForm(rooms=rooms, initial={"date": date})
-    context = {
+    form = BookingForm(rooms=space_rooms(space), initial={"date": date})
+    return render(request, "network/rooms.html", _rooms_context(request, space, date, form))
+
+
+def _rooms_context(request, space: Space, date: dt.date, form: BookingForm) -> dict:
+    schedule = space_schedule(space, date)
+    return {
         "space": space,
         "date": date,
-        "schedule": space_schedule(space, date),
+        "schedule": schedule,
+        "grid": day_grid(schedule, now=timezone.now()),
         "form": form,
         "member": member_for_user(request.user),
         "prev": date - dt.timedelta(days=1),
         "next": date + dt.timedelta(days=1),
+        "horizon": services.BOOKING_HORIZON_DAYS,
     }
-    return render(request, "network/rooms.html", context)
 
 
 @login_required
 @require_POST
 def room_book(request, slug: str):
+    """Book; on any error the form comes back filled in, the message next to its field."""
     space = space_or_404(slug)
     member = member_for_user(request.user)
     form = BookingForm(request.POST, rooms=space_rooms(space))
     if member is None:
-        messages.error(request, "Only members can book rooms.")
-    elif not form.is_valid():
-        messages.error(request, "Please choose a room, a date and a start and end time.")
-    else:
+        form.add_error(None, _("Only members can book rooms."))
+    elif form.is_valid():
         start, end = form.times()
         try:
             b = services.booking_create(
@@ -69,23 +76,44 @@ def room_book(request, slug: str):
                 title=form.cleaned_data["title"],
             )
         except ServiceError as exc:
-            messages.error(request, exc.detail)
+            form.add_error(None, exc.detail[:1].upper() + exc.detail[1:])
         else:
             messages.success(
                 request,
-                f"Booked {b.room.name} on {b.local_starts_at:%A %d %B, %H:%M}–{b.local_ends_at:%H:%M}. "
-                f"Invoice {b.payment_reference} is ready.",
+                _("Booked %(room)s on %(when)s. Invoice %(invoice)s is ready.")
+                % {
+                    "room": b.room.name,
+                    "when": f"{date_format(b.local_starts_at, 'DATETIME_FORMAT')}",
+                    "invoice": b.payment_reference,
+                },
             )
             return redirect("my_bookings")
-    date = form.data.get("date", "")
-    return redirect(reverse("space_rooms", args=[space.slug]) + (f"?date={date}" if date else ""))
+    date = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+    context = _rooms_context(request, space, date or space.local_today(), form)
+    return render(request, "network/rooms.html", context, status=400)
+
+
+def room_quote(request, slug: str):
+    """The booking form's price preview (an HTMX partial): empty until the form is complete."""
+    space = space_or_404(slug)
+    form = BookingForm(request.GET, rooms=space_rooms(space))
+    quote, problem = None, ""
+    if form.is_valid():
+        start, end = form.times()
+        room = next(r for r in space_rooms(space) if r.pk == form.cleaned_data["room"])
+        try:
+            quote = services.booking_quote(room=room, starts_at=start, ends_at=end)
+        except ServiceError as exc:
+            problem = exc.detail[:1].upper() + exc.detail[1:]
+    return render(request, "network/_quote.html", {"quote": quote, "problem": problem, "space": space})
 
 
 @login_required
 def my_bookings(request):
     member = member_or_404(request)
-    bookings = list(member_bookings(member)[:100])
-    return render(request, "network/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
+    upcoming, past = member_bookings_by_time(member)
+    context = {"upcoming": upcoming, "past": past, "now": timezone.now()}
+    return render(request, "network/my_bookings.html", context)
 
 
 @login_required
@@ -102,11 +130,11 @@ def booking_cancel(request, booking_id: int):
     return redirect("my_bookings")
 
 
-@login_required
-def invoice(request, number: str):
-    """A printable invoice or credit note: for the member who booked and the space's hosts."""
+def _invoice_for(request, number: str) -> tuple[Invoice, Invoice | None]:
+    """The invoice (and for a credit note, the invoice it credits): for the member who booked and
+    the space's hosts; anyone else gets the 404 page."""
     member = member_for_user(request.user)
-    inv = Invoice.objects.select_related("booking__room__space", "space").filter(number=number).first()
+    inv = Invoice.objects.select_related("booking__room__space", "space").filter(number=number[:100]).first()
     if (
         inv is None
         or member is None
@@ -116,4 +144,25 @@ def invoice(request, number: str):
     original = None
     if inv.kind == InvoiceKind.CREDIT_NOTE:
         original = inv.booking.invoices.filter(kind=InvoiceKind.INVOICE).first()
+    return inv, original
+
+
+@login_required
+def invoice(request, number: str):
+    """A printable invoice or credit note."""
+    inv, original = _invoice_for(request, number)
     return render(request, "network/invoice.html", {"invoice": inv, "original": original})
+
+
+@login_required
+def invoice_pdf(request, number: str):
+    """The same invoice as an A4 PDF (WeasyPrint, from the web invoice's markup)."""
+    inv, original = _invoice_for(request, number)
+    html = render_to_string("network/invoice_pdf.html", {"invoice": inv, "original": original}, request)
+    try:
+        pdf = render_pdf(html)
+    except PdfUnavailable:
+        return render(request, "network/pdf_unavailable.html", {"invoice": inv}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{inv.number}.pdf"'
+    return response

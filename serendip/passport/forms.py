@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import Member, Visibility
 
-TAGS_HELP = "Comma-separated; add a weight from 0.1 to 10 with a colon, e.g. “python:3, ux research”."
+TAGS_HELP = _("Comma-separated; add a level from 0.1 to 10 with a colon, e.g. “python:3, ux research”.")
 
 
 class SignupForm(forms.Form):
@@ -41,18 +42,34 @@ def format_tag_field(tags: dict[str, float]) -> str:
     return ", ".join(name if weight == 1.0 else f"{name}:{weight:g}" for name, weight in tags.items())
 
 
+def _tag_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"data-tag-editor": "", "list": "known-tags", "autocomplete": "off"})
+
+
 class PassportForm(forms.Form):
-    display_name = forms.CharField(max_length=80, label="Name")
-    headline = forms.CharField(max_length=120, required=False)
-    about = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    offers = forms.CharField(required=False, max_length=2000, help_text=TAGS_HELP, label="I offer")
-    needs = forms.CharField(required=False, max_length=2000, help_text=TAGS_HELP, label="I need")
-    interests = forms.CharField(
-        required=False, max_length=2000, help_text=TAGS_HELP, label="I'm interested in"
+    display_name = forms.CharField(max_length=80, label=_("Name"))
+    headline = forms.CharField(max_length=120, required=False, label=_("Headline"))
+    about = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("About me")
     )
-    visibility = forms.ChoiceField(choices=Visibility.choices)
+    # Plain text underneath (works without JavaScript); passport.js turns each into tag chips
+    # with autocomplete from the network's tags and a level control.
+    offers = forms.CharField(
+        required=False, max_length=2000, help_text=TAGS_HELP, label=_("I offer"), widget=_tag_input()
+    )
+    needs = forms.CharField(
+        required=False, max_length=2000, help_text=TAGS_HELP, label=_("I need"), widget=_tag_input()
+    )
+    interests = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text=TAGS_HELP,
+        label=_("I'm interested in"),
+        widget=_tag_input(),
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, label=_("Who sees my passport"))
     open_to_matching = forms.BooleanField(
-        required=False, label="Suggest me to others for meetings and questions"
+        required=False, label=_("Suggest me to others for meetings and questions")
     )
 
     @classmethod

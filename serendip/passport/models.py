@@ -31,6 +31,8 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Touched by every passport or tag edit: the matching index refreshes what changed since.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # 0: no picture (pages show initials); else the Photo's version, part of its URL for caching.
+    photo_version = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["display_name", "id"]
@@ -42,6 +44,18 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class Photo(models.Model):
+    """A member's profile picture: a square JPEG made by `member_photo_set` (resized, EXIF gone).
+    Kept in the database, apart from Member so that member queries never load it."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="photo")
+    data = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"photo of {self.member_id}"
 
 
 class Tag(models.Model):

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from .models import Activity, Member, MemberTag, Visibility
 
@@ -59,3 +59,27 @@ def member_timeline(member: Member, *, limit: int = 50) -> list[Activity]:
 def visible_visibilities(viewer_is_member: bool) -> list[str]:
     """Which visibility settings a viewer may see: members see members and public passports."""
     return [Visibility.PUBLIC, Visibility.MEMBERS] if viewer_is_member else [Visibility.PUBLIC]
+
+
+def popular_tags(*, limit: int = 500) -> list[str]:
+    """The network's own tags, most held first: the passport editor's autocomplete."""
+    rows = (
+        MemberTag.objects.values("tag__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "tag__name")
+        .values_list("tag__name", flat=True)[:limit]
+    )
+    return list(rows)
+
+
+def photo_for(*, viewer: Member | None, member_id: int) -> bytes | None:
+    """A member's picture if `viewer` may see their passport (by its visibility; always their own)."""
+    if not 0 < member_id < 2**63:
+        return None
+    row = Member.objects.filter(pk=member_id).values_list("visibility", "photo__data").first()
+    if row is None or row[1] is None:
+        return None
+    visibility, data = row
+    if viewer is not None and viewer.pk == member_id:
+        return bytes(data)
+    return bytes(data) if visibility in visible_visibilities(viewer is not None) else None

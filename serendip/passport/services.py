@@ -7,6 +7,7 @@ anything is written.
 import functools
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -23,7 +24,7 @@ from serendip.errors import Conflict, InvalidInput
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
 
-from .models import Activity, ApiToken, Member, MemberTag, Tag, TagKind, Visibility
+from .models import Activity, ApiToken, Member, MemberTag, Photo, Tag, TagKind, Visibility
 
 User = get_user_model()
 
@@ -114,26 +115,39 @@ def member_update(
 TagInput = Mapping[str, float] | Iterable[str]
 
 
-def check_tags(raw: TagInput | None, *, kind: str) -> dict[str, float]:
-    """Normalise one kind's tags: {name: weight}. Duplicates after normalisation keep the larger weight."""
+def _tag_problems(raw: TagInput | None, *, kind: str) -> tuple[dict[str, float], list[str]]:
+    """Normalise one kind's tags: ({name: weight}, every problem found), not stopping at the first."""
     if raw is None:
-        return {}
+        return {}, []
     items = raw.items() if isinstance(raw, Mapping) else ((t, 1.0) for t in raw)
     result: dict[str, float] = {}
+    problems: list[str] = []
     for name, weight in items:
         try:
             tag = normalise_tag(name)
         except TagError as exc:
-            raise InvalidInput(f"{kind} tag {name!r}: {exc}") from exc
+            problems.append(f"{kind} tag {name!r}: {exc}")
+            continue
         try:
             weight = float(weight)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"{kind} tag {tag!r}: weight must be a number") from exc
+        except (TypeError, ValueError):
+            problems.append(f"{kind} tag {tag!r}: weight must be a number")
+            continue
         if not (MIN_WEIGHT <= weight <= MAX_WEIGHT):
-            raise InvalidInput(f"{kind} tag {tag!r}: weight must be between {MIN_WEIGHT} and {MAX_WEIGHT}")
+            problems.append(f"{kind} tag {tag!r}: weight must be between {MIN_WEIGHT} and {MAX_WEIGHT}")
+            continue
         result[tag] = max(weight, result.get(tag, 0.0))
     if len(result) > MAX_TAGS_PER_KIND:
-        raise InvalidInput(f"at most {MAX_TAGS_PER_KIND} {kind} tags (got {len(result)})")
+        problems.append(f"at most {MAX_TAGS_PER_KIND} {kind} tags (got {len(result)})")
+    return result, problems
+
+
+def check_tags(raw: TagInput | None, *, kind: str) -> dict[str, float]:
+    """Normalise one kind's tags: {name: weight}. Duplicates after normalisation keep the larger weight.
+    Every problem is reported at once (joined with "; "), not only the first."""
+    result, problems = _tag_problems(raw, kind=kind)
+    if problems:
+        raise InvalidInput("; ".join(problems))
     return result
 
 
@@ -156,11 +170,14 @@ def member_set_tags(
     interests: TagInput | None = None,
 ) -> None:
     """Replace the given kinds of tags (a kind passed as None is left as it is)."""
-    wanted = {
-        kind: check_tags(raw, kind=kind)
-        for kind, raw in ((TagKind.OFFER, offers), (TagKind.NEED, needs), (TagKind.INTEREST, interests))
-        if raw is not None
-    }
+    wanted: dict[str, dict[str, float]] = {}
+    problems: list[str] = []
+    for kind, raw in ((TagKind.OFFER, offers), (TagKind.NEED, needs), (TagKind.INTEREST, interests)):
+        if raw is not None:
+            wanted[kind], found = _tag_problems(raw, kind=kind)
+            problems += found
+    if problems:  # all of them at once: a passport edit should not take one round trip per typo
+        raise InvalidInput("; ".join(problems))
     if not wanted:
         return
     tags = tags_get_or_create(name for by_name in wanted.values() for name in by_name)
@@ -181,15 +198,22 @@ def member_set_tags(
     removed = sorted(f"{k}:{n}" for k, n in current.keys() - target.keys())
     parts = []
     if added:
-        parts.append("added " + ", ".join(a.split(":", 1)[1] for a in added[:5]))
+        parts.append("added " + _some([a.split(":", 1)[1] for a in added]))
     if removed:
-        parts.append("removed " + ", ".join(r.split(":", 1)[1] for r in removed[:5]))
+        parts.append("removed " + _some([r.split(":", 1)[1] for r in removed]))
     activity_record(
         member=member,
         verb="tags_changed",
         summary="Changed tags: " + ("; ".join(parts) or "new weights"),
         extra={"added": added, "removed": removed},
     )
+
+
+def _some(names: list[str], *, shown: int = 5) -> str:
+    """ "a, b, c, d, e and 3 more": a timeline line says when it leaves names out."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
 
 
 def _digest(raw: str) -> str:
@@ -265,4 +289,61 @@ def member_edit(
     """Profile fields and tags in one all-or-nothing edit (what the passport form and PATCH /me do)."""
     member_update(member=member, **fields)
     member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+    return member
+
+
+# --- profile pictures ---------------------------------------------------------------------
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+PHOTO_SIZE = 256
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def check_photo(data: bytes) -> bytes:
+    """An upload -> a square 256 px JPEG without EXIF, judged by its content, not its name.
+    Raises InvalidInput for anything that is not a JPEG, PNG, WebP or GIF picture of sane size."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise InvalidInput("choose a picture to upload")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise InvalidInput(f"a picture may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in PHOTO_FORMATS:
+                raise InvalidInput("a picture must be a JPEG, PNG, WebP or GIF")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise InvalidInput("that picture has too many pixels")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)  # the way the camera was held, then EXIF is dropped
+            img = ImageOps.fit(img.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput("that file is not a picture we can read") from exc
+
+
+@transaction.atomic
+def member_photo_set(*, member: Member, data: bytes) -> Member:
+    """Set (or replace) the member's profile picture."""
+    jpeg = check_photo(data)
+    Photo.objects.update_or_create(member=member, defaults={"data": jpeg})
+    member.photo_version += 1
+    member.save(update_fields=["photo_version"])
+    activity_record(member=member, verb="photo_changed", summary="Changed profile picture")
+    return member
+
+
+@transaction.atomic
+def member_photo_remove(*, member: Member) -> Member:
+    """Back to initials."""
+    Photo.objects.filter(member=member).delete()
+    if member.photo_version:
+        member.photo_version = 0
+        member.save(update_fields=["photo_version"])
+        activity_record(member=member, verb="photo_removed", summary="Removed profile picture")
     return member

@@ -1,15 +1,19 @@
-"""Pages: sign up, log in/out. (My passport shows check-ins too: serendip/site/views.py.)"""
+"""Pages: sign up, log in/out, profile pictures. (My passport shows check-ins too: serendip/site/views.py.)"""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from serendip.errors import ServiceError
+from serendip.errors import InvalidInput, ServiceError
 
 from . import services
 from .forms import LoginForm, SignupForm
+from .selectors import member_for_user, photo_for
 
 
 class LoginView(auth_views.LoginView):
@@ -33,3 +37,38 @@ def signup(request):
             messages.success(request, "Welcome! Tell people what you offer and what you need.")
             return redirect("passport")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def photo(request):
+    """Upload (or, with `remove`, drop) my profile picture."""
+    member = member_for_user(request.user)
+    if member is None:
+        raise Http404("this account has no passport")
+    try:
+        if request.POST.get("remove"):
+            services.member_photo_remove(member=member)
+            messages.success(request, _("Your picture is removed; people see your initials."))
+        else:
+            upload = request.FILES.get("photo")
+            if upload is not None and upload.size > services.PHOTO_MAX_BYTES:
+                raise InvalidInput(_("a picture may be at most 5 MB"))
+            data = upload.read(services.PHOTO_MAX_BYTES + 1) if upload is not None else b""
+            services.member_photo_set(member=member, data=data)
+            messages.success(request, _("Picture saved."))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("passport")
+
+
+@require_GET
+def photo_image(request, member_id: int):
+    """A member's picture, for those who may see their passport; cached until it changes (the
+    URL carries its version)."""
+    data = photo_for(viewer=member_for_user(request.user), member_id=member_id)
+    if data is None:
+        raise Http404("no picture")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

@@ -23,6 +23,11 @@ class SpaceDay:
     def free(self) -> int:
         return max(self.space.seats - self.taken, 0)
 
+    @property
+    def hours(self):
+        """Today's OpeningHours row (None: closed today); from a prefetch of `opening_hours`."""
+        return next((h for h in self.space.opening_hours.all() if h.weekday == self.date.weekday()), None)
+
 
 def spaces_with_free_seats(spaces: QuerySet[Space] | None = None) -> list[SpaceDay]:
     """Each space with its seats taken on its own local today (one query per distinct local date)."""
@@ -39,6 +44,24 @@ def spaces_with_free_seats(spaces: QuerySet[Space] | None = None) -> list[SpaceD
         )
         taken.update({r["space_id"]: r["n"] for r in rows})
     return [SpaceDay(space=s, date=s.local_today(), taken=taken.get(s.pk, 0)) for s in spaces]
+
+
+def space_cards(member: Member | None) -> tuple[list[SpaceDay], int | None]:
+    """Every space for the spaces page and home, and the member's own space's id: that space
+    (where they last checked in) first, then by country, city and name; with today's hours
+    and free seats."""
+    days = spaces_with_free_seats(Space.objects.prefetch_related("opening_hours"))
+    own = None
+    if member is not None:
+        own = (
+            CheckIn.objects.filter(member=member)
+            .exclude(status=CheckInStatus.CANCELLED)
+            .order_by("-date", "-id")
+            .values_list("space_id", flat=True)
+            .first()
+        )
+        days.sort(key=lambda d: d.space.pk != own)  # stable: the rest keep their order
+    return days, own
 
 
 def space_day(space: Space, date: dt.date) -> SpaceDay:

@@ -29,7 +29,10 @@ MAX_FOCUS_LENGTH = 200
 def check_checkin_date(*, space: Space, date: dt.date) -> None:
     today = space.local_today()
     if date < today:
-        raise InvalidInput(f"{date.isoformat()} is in the past at {space.name} (today there is {today})")
+        raise InvalidInput(
+            f"{date.day} {date:%B %Y} is in the past at {space.name} "
+            f"(today there is {today.day} {today:%B %Y})"
+        )
     if date > today + dt.timedelta(days=BOOKING_HORIZON_DAYS):
         raise InvalidInput(f"check-ins can be made at most {BOOKING_HORIZON_DAYS} days ahead")
 
@@ -57,9 +60,9 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
     taken, elsewhere = _seat_state(space=space, member=member, date=date)
     if elsewhere is not None:
         where = "here" if elsewhere == space.pk else f"at {Space.objects.get(pk=elsewhere).name}"
-        raise Conflict(f"you are already checked in {where} on {date.isoformat()}")
+        raise Conflict(f"you are already checked in {where} on {date.day} {date:%B %Y}")
     if taken >= space.seats:
-        raise Conflict(f"{space.name} is full on {date.isoformat()}")
+        raise Conflict(f"{space.name} is full on {date.day} {date:%B %Y}")
     checkin = CheckIn(member=member, space=space, date=date, focus=focus, created_at=timezone.now())
     # ON CONFLICT DO NOTHING: the one-space-per-day index refusing a concurrent check-in by the
     # same member at another space writes nothing and raises nothing (no savepoint needed).
@@ -69,13 +72,13 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
         ignore_conflicts=True,
     )
     if checkin.pk is None:
-        raise Conflict(f"you are already checked in somewhere on {date.isoformat()}")
+        raise Conflict(f"you are already checked in somewhere on {date.day} {date:%B %Y}")
     checkin._state.adding = False
     checkin._state.db = connection.alias
     activity_record(
         member=member,
         verb="checked_in",
-        summary=f"Checked in at {space.name} for {date.isoformat()}" + (f": {focus}" if focus else ""),
+        summary=f"Checked in at {space.name} for {date.day} {date:%B %Y}" + (f": {focus}" if focus else ""),
         extra={"space": space.slug, "date": date.isoformat(), "checkin": checkin.pk},
     )
     # Paid in social capital in the same transaction: no balance, no seat (PaymentRequired).
@@ -143,7 +146,7 @@ def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
     activity_record(
         member=member,
         verb="checkin_cancelled",
-        summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.isoformat()}"
+        summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.day} {checkin.date:%B %Y}"
         + (" (seat refunded)" if refunded else ""),
         extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
     )

@@ -4,6 +4,8 @@ serendip/site/views.py.)"""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
@@ -13,11 +15,12 @@ from serendip.passport.selectors import member_for_user
 
 from . import services
 from .forms import CheckInForm
-from .selectors import spaces_with_free_seats
+from .selectors import space_cards
 
 
 def space_list(request):
-    return render(request, "presence/space_list.html", {"days": spaces_with_free_seats()})
+    days, own = space_cards(member_for_user(request.user))
+    return render(request, "presence/space_list.html", {"days": days, "own": own})
 
 
 @login_required
@@ -27,9 +30,9 @@ def checkin(request, slug: str):
     member = member_for_user(request.user)
     form = CheckInForm(request.POST)
     if member is None:
-        messages.error(request, "Only members can check in.")
+        messages.error(request, _("Only members can check in."))
     elif not form.is_valid():
-        messages.error(request, "Please give a valid date (and a focus of at most 200 characters).")
+        messages.error(request, _("Please give a valid date (and a focus of at most 200 characters)."))
     else:
         try:
             c = services.checkin_create(
@@ -41,7 +44,11 @@ def checkin(request, slug: str):
         except ServiceError as exc:
             messages.error(request, exc.detail)
         else:
-            messages.success(request, f"You're checked in at {space.name} on {c.date:%A %d %B}.")
+            messages.success(
+                request,
+                _("You have a seat at %(space)s on %(date)s.")
+                % {"space": space.name, "date": date_format(c.date, "DATE_FORMAT")},
+            )
     return redirect("space_today", slug=space.slug)
 
 
@@ -54,5 +61,9 @@ def checkin_cancel(request, checkin_id: int):
     except ServiceError as exc:
         messages.error(request, exc.detail)
         return redirect("passport")
-    messages.success(request, f"Cancelled: your seat at {c.space.name} on {c.date} is free again.")
+    messages.success(
+        request,
+        _("Cancelled: your seat at %(space)s on %(date)s is free again.")
+        % {"space": c.space.name, "date": date_format(c.date, "DATE_FORMAT")},
+    )
     return redirect_back(request, "passport")

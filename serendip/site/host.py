@@ -37,7 +37,6 @@ from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
 from serendip.presence.selectors import checkins_here, space_checkins_for_host, space_day
 
-LOBBY_PEOPLE = 12  # what fits on a TV in large type; the rest are counted
 LOBBY_TAGS = 3
 
 
@@ -53,11 +52,10 @@ def lobby(request, slug: str):
     context = {
         "space": space,
         "now": timezone.now().astimezone(space.tz),
+        # Everyone present: lobby.js pages through them when they don't all fit the screen.
         "people": [
-            (c, [name for kind, name, _ in c.tags if kind == TagKind.OFFER][:LOBBY_TAGS])
-            for c in here[:LOBBY_PEOPLE]
+            (c, [name for kind, name, _ in c.tags if kind == TagKind.OFFER][:LOBBY_TAGS]) for c in here
         ],
-        "more": max(len(here) - LOBBY_PEOPLE, 0),
         "count": len(here),
         "schedule": space_schedule(space, today),
         # Today's open questions asked "here" by people in the building.

@@ -1,6 +1,8 @@
 """Pages that combine domains: home, today at a space, my passport, my balance; /healthz; the
 login lockout answer."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -10,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from serendip.errors import LOCKED_OUT, ServiceError
-from serendip.exchange.routing import suggestions
+from serendip.exchange.routing import related_tags, suggestions
+from serendip.exchange.selectors import introduction_states, met_on
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
-from serendip.network.models import Space
 from serendip.network.permissions import can_host
 from serendip.network.shortcuts import space_or_404
 from serendip.pages import member_or_404
@@ -24,21 +26,30 @@ from serendip.passport.selectors import (
     member_tags_by_kind,
     member_timeline,
     members_with_tags,
+    popular_tags,
     visible_visibilities,
 )
 from serendip.presence.forms import CheckInForm
 from serendip.presence.selectors import (
     checkins_here,
     member_checkin_on,
+    member_checkin_today,
     member_checkins,
+    space_cards,
     space_day,
-    spaces_with_free_seats,
 )
 
 
 def home(request):
     member = member_for_user(request.user)
-    context = {"member": member, "spaces": spaces_with_free_seats()[:6], "space_count": Space.objects.count()}
+    cards, own = space_cards(member)
+    context = {
+        "member": member,
+        "spaces": cards[:6],
+        "own": own,
+        "space_count": len(cards),
+        "here_today": member_checkin_today(member) if member else None,
+    }
     return render(request, "home.html", context)
 
 
@@ -49,7 +60,8 @@ def space_today(request, slug: str):
     member = member_for_user(request.user)
     checkins = checkins_here(space=space, date=today, visibilities=visible_visibilities(member is not None))
     mine = member_checkin_on(member, today) if member else None
-    suggested, also_here = None, checkins
+    day = space_day(space, today)
+    suggested, also_here, intro_states, met = None, checkins, {}, set()
     if member is not None:
         by_member = {c.member_id: c for c in checkins}
         suggested = [
@@ -59,16 +71,23 @@ def space_today(request, slug: str):
         ]
         shown = {c.member_id for c, _s in suggested} | {member.pk}
         also_here = [c for c in checkins if c.member_id not in shown]
+        intro_states = introduction_states(member, list(by_member))
+        met = met_on(member, today)
+    # Checked in already, or full today: the form offers the next day instead of today.
+    next_day = mine is not None or day.free == 0
     context = {
         "space": space,
-        "day": space_day(space, today),
+        "day": day,
         "checkins": checkins,
         "suggested": suggested,
         "also_here": also_here,
+        "intro_states": intro_states,
+        "met": met,
         "mine": mine,
         "member": member,
         "is_host": can_host(member, space),
-        "form": CheckInForm(initial={"date": today}),
+        "form": CheckInForm(initial={"date": today + dt.timedelta(days=1) if next_day else today}),
+        "form_is_for_another_day": next_day,
     }
     if request.htmx:  # the who-is-here list refreshes itself every minute
         return render(request, "presence/_here.html", context)
@@ -97,10 +116,14 @@ def passport(request):
                 return redirect("passport")
     else:
         form = PassportForm.for_member(member, tags)
+    known = popular_tags()
+    mine = [name for by_name in tags.values() for name in by_name]
     context = {
         "member": member,
         "tags": tags,
         "form": form,
+        "known_tags": known,
+        "suggested_tags": related_tags(mine, known=known) if mine else known[:8],
         "checkins": member_checkins(member, upcoming_only=True)[:20],
         "timeline": member_timeline(member, limit=30),
     }

@@ -57,6 +57,8 @@ def test_introductions_and_meetings_through_the_pages(make_member, make_space):
     r = logged_in(b).post(f"/meetings/{meeting_id}/confirm", {"rating": "4"}, follow=True)
     assert "Meeting confirmed" in r.content.decode()
     r = logged_in(a).post(
-        f"/meetings/{meeting_id}/outcome", {"kind": "paid_work", "value_eur": "1500"}, follow=True
+        f"/meetings/{meeting_id}/outcome",
+        {f"m{meeting_id}-kind": "paid_work", f"m{meeting_id}-value_eur": "1500"},
+        follow=True,
     )
     assert "Led to paid work" in r.content.decode()

@@ -31,6 +31,14 @@ def make_room(db):
     return make
 
 
+@pytest.fixture
+def far_horizon(monkeypatch):
+    """Bookings up to a year ahead, for tests on the next DST change (rooms normally stop at 90 days)."""
+    from serendip.network import services
+
+    monkeypatch.setattr(services, "BOOKING_HORIZON_DAYS", 366)
+
+
 def local(space, date: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A naive local wall-clock time at the space, as a member types it."""
     return dt.datetime.combine(date, dt.time(hour, minute))

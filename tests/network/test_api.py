@@ -111,7 +111,9 @@ def test_rule_violations_are_400s_never_500s(api_as, make_member, room):
     assert not Booking.objects.exists()
 
 
-def test_an_ambiguous_dst_time_is_a_400_that_says_how_to_fix_it(api_as, make_member, open_space, make_room):
+def test_an_ambiguous_dst_time_is_a_400_that_says_how_to_fix_it(
+    api_as, make_member, open_space, make_room, far_horizon
+):
     space = open_space(opens=dt.time(0), closes=dt.time(0))
     room = make_room(space)
     sunday = next_last_sunday(10, after=space.local_today() + dt.timedelta(days=1))

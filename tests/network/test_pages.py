@@ -84,7 +84,7 @@ def test_the_lobby_shows_todays_room_schedule(make_member, space, room, monkeypa
         payment_status="invoiced",
     )  # made directly: a booking for today may already be in the past
     html = Client().get(f"/spaces/{space.slug}/lobby").content.decode()
-    assert "Dom" in html and "00:00–01:00 Board meeting" in html
+    assert "Dom" in html and "00:00–01:00 <bdi>Board meeting</bdi>" in html
     assert b.member.display_name not in html  # who booked is not shown
 
 
@@ -126,9 +126,8 @@ def test_a_refused_booking_shows_the_reason(make_member, space, room):
     r = client.post(
         f"/spaces/{space.slug}/rooms/book",
         {"room": room.pk, "date": days_ahead(space, 3).isoformat(), "start": "06:00", "end": "07:00"},
-        follow=True,
     )
-    assert r.status_code == 200 and "the booking must fit inside opening hours" in r.content.decode()
+    assert r.status_code == 400 and "booking must fit inside opening hours" in r.content.decode()
 
 
 def test_the_rooms_page_tolerates_a_bad_date(space, room):
@@ -140,7 +139,7 @@ def test_cancelling_from_my_bookings(make_member, space, room):
     member = make_member()
     b = book(member, room, days_ahead(space, 10), 10, 11)
     r = logged_in(make_member()).post(f"/bookings/{b.pk}/cancel", follow=True)
-    assert f"no booking with id {b.pk}" in r.content.decode()
+    assert f"No booking with id {b.pk}" in r.content.decode()
     r = logged_in(member).post(f"/bookings/{b.pk}/cancel", follow=True)
     assert "refunds it" in r.content.decode()
 

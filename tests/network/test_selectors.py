@@ -53,7 +53,7 @@ def test_a_week_counts_only_open_days(make_member, open_space, make_room):
     assert per_day[monday + dt.timedelta(days=6)].rate is None  # closed: no rate, not 0%
 
 
-def test_open_hours_are_real_hours_on_a_dst_day(make_member, open_space, make_room):
+def test_open_hours_are_real_hours_on_a_dst_day(make_member, open_space, make_room, far_horizon):
     space = open_space(opens=dt.time(0), closes=dt.time(0))
     room = make_room(space)
     sunday = next_last_sunday(10, after=space.local_today() + dt.timedelta(days=1))

@@ -46,7 +46,7 @@ def book(member, room, date, start_hour, end_hour, **kw):
 # --- booking ----------------------------------------------------------------------------------
 
 
-def test_it_books_a_room_in_local_time_and_stores_utc(make_member, room):
+def test_it_books_a_room_in_local_time_and_stores_utc(make_member, room, far_horizon):
     today = room.space.local_today()
     july = dt.date(today.year + (today >= dt.date(today.year, 7, 1)), 7, 1)  # summer time: UTC+2
     b = book(make_member(), room, july, 10, 12)
@@ -79,7 +79,8 @@ def test_it_issues_a_numbered_invoice_at_once(make_member, room):
     assert invoice.number == f"UTRECHT-CS-{year}-00001" == b.payment_reference
     assert b.payment_status == PaymentStatus.INVOICED and b.payment_provider == "invoice"
     assert (invoice.net_cents, invoice.vat_cents, invoice.gross_cents) == (3500, 735, 4235)
-    assert invoice.buyer_name == "Ada Visser" and invoice.seller_name == room.space.name
+    # A space without company details in the admin sells through the network's operator.
+    assert invoice.buyer_name == "Ada Visser" and invoice.seller_name.endswith(f" for {room.space.name}")
 
 
 def test_it_refuses_an_overlapping_booking(make_member, room):
@@ -132,8 +133,8 @@ def test_it_refuses_times_outside_the_rules(make_member, room, start, end, messa
 def test_it_refuses_the_past_and_too_far_ahead(make_member, room):
     with pytest.raises(InvalidInput, match="in the future"):
         book(make_member(), room, days_ahead(room.space, -1), 10, 11)
-    with pytest.raises(InvalidInput, match="at most 366 days ahead"):
-        book(make_member(), room, days_ahead(room.space, 400), 10, 11)
+    with pytest.raises(InvalidInput, match="at most 90 days ahead"):  # as far as check-ins go
+        book(make_member(), room, days_ahead(room.space, 91), 10, 11)
 
 
 def test_a_space_closed_on_a_weekday_refuses_bookings(make_member, room):
@@ -166,7 +167,9 @@ def all_day_room(open_space, make_room):
     return make_room(space, hourly_price_cents=1000)
 
 
-def test_a_booking_across_the_autumn_dst_change_lasts_and_costs_the_real_hours(make_member, all_day_room):
+def test_a_booking_across_the_autumn_dst_change_lasts_and_costs_the_real_hours(
+    make_member, all_day_room, far_horizon
+):
     space = all_day_room.space
     sunday = next_last_sunday(10, after=space.local_today() + dt.timedelta(days=1))
     b = book(make_member(), all_day_room, sunday, 1, 4)  # 02:00-03:00 happens twice
@@ -177,7 +180,9 @@ def test_a_booking_across_the_autumn_dst_change_lasts_and_costs_the_real_hours(m
     assert b.local_ends_at.utcoffset() == dt.timedelta(hours=1)
 
 
-def test_a_booking_across_the_spring_dst_change_lasts_and_costs_the_real_hours(make_member, all_day_room):
+def test_a_booking_across_the_spring_dst_change_lasts_and_costs_the_real_hours(
+    make_member, all_day_room, far_horizon
+):
     space = all_day_room.space
     sunday = next_last_sunday(3, after=space.local_today() + dt.timedelta(days=1))
     b = book(make_member(), all_day_room, sunday, 1, 4)  # 02:00-03:00 does not exist
@@ -185,7 +190,7 @@ def test_a_booking_across_the_spring_dst_change_lasts_and_costs_the_real_hours(m
     assert b.net_cents == 2000
 
 
-def test_an_ambiguous_local_time_needs_an_offset(make_member, all_day_room):
+def test_an_ambiguous_local_time_needs_an_offset(make_member, all_day_room, far_horizon):
     space = all_day_room.space
     sunday = next_last_sunday(10, after=space.local_today() + dt.timedelta(days=1))
     member = make_member()
@@ -206,7 +211,7 @@ def test_an_ambiguous_local_time_needs_an_offset(make_member, all_day_room):
     assert b.minutes == 90
 
 
-def test_the_first_02_30_and_the_second_do_not_overlap(make_member, all_day_room):
+def test_the_first_02_30_and_the_second_do_not_overlap(make_member, all_day_room, far_horizon):
     space = all_day_room.space
     sunday = next_last_sunday(10, after=space.local_today() + dt.timedelta(days=1))
     cest, cet = (dt.timezone(dt.timedelta(hours=h)) for h in (2, 1))
