@@ -1,0 +1,141 @@
+"""The answer history as arrays, for routing by past questions.
+
+Routing scores a member by the questions they answered before, each weighted by how recent the
+answer is and how much the old question resembles the new one:
+
+    score(member, q) = sum over their answers i of d_i * (ACTIVITY + shared_tags(q, i) + TEXT * cos(q, i))
+
+where d_i = exp(-age_i / tau), age_i counts the answers the network has seen since answer i, and
+tau = DECAY_SHARE of the answers in the history. This is the reference protocol's "recent" baseline
+(decayed activity plus shared tags) with the question's title added as a second channel: titles
+carry what tags miss. Three knobs, chosen by leave-one-site-out validation (BENCHMARKS.md); the
+same values sit on a plateau on every site, which is why they are fixed priors and not fitted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .rows import SparseRows
+from .types import Feedback
+
+ANSWER_KINDS = ("answer_given", "answer_accepted")
+DECAY_SHARE = 0.15  # tau, as a share of the history's answers: evidence fades as the network moves on
+ACTIVITY = 0.3  # an answer counts this much whatever it was about (active members answer)
+TEXT = 2.0  # weight of title similarity relative to one shared tag
+
+
+@dataclass
+class Evidence:
+    """What a member has demonstrated: answers and accepted answers per concept (for reasons and
+    for the tag evidence of members whose passports say less than what they did)."""
+
+    answered: Counter = field(default_factory=Counter)
+    accepted: Counter = field(default_factory=Counter)
+    n_answers: int = 0
+
+
+@dataclass
+class History:
+    """Question x concept, question x word (tf-idf over titles, L2-normalised) and member x question
+    (decayed answers) matrices, plus the title words' idf."""
+
+    qt: SparseRows = field(default_factory=SparseRows)
+    qw: SparseRows = field(default_factory=SparseRows)
+    answers: SparseRows = field(default_factory=SparseRows)
+    idf: dict[str, float] = field(default_factory=dict)
+    n_answers: int = 0
+
+    @property
+    def n_questions(self) -> int:
+        return self.qt.n_rows
+
+
+def question_blocks(history: Sequence[Feedback]) -> list[list[Feedback]]:
+    """Group consecutive answer events about the same question (same asker, tags and text)."""
+    blocks: list[list[Feedback]] = []
+    last_key = None
+    for ev in history:
+        if ev.kind not in ANSWER_KINDS:
+            continue
+        key = (ev.other, tuple(ev.tags), ev.text)
+        if blocks and key == last_key:
+            blocks[-1].append(ev)
+        else:
+            blocks.append([ev])
+        last_key = key
+    return blocks
+
+
+def build_history(
+    history: Sequence[Feedback],
+    *,
+    n_rows: int,
+    row_of: Callable[[str], int | None],
+    col_of: Callable[[str], int],
+    wcol_of: Callable[[str], int],
+    concepts_of: Callable[[Sequence[str]], list[str]],
+    words_of: Callable[[str], list[str]],
+    decay_share: float = DECAY_SHARE,
+) -> tuple[History, dict[str, Evidence]]:
+    """Replay the answer events in order: the history matrices and each member's evidence."""
+    blocks = question_blocks(history)
+    evidence: dict[str, Evidence] = {}
+    q_tags: list[dict[int, float]] = []
+    q_words: list[list[str]] = []
+    answers: list[tuple[int, int, int]] = []  # (member row, question, position in the answer stream)
+    df: Counter = Counter()
+    position = 0
+    for j, block in enumerate(blocks):
+        head = block[0]
+        concepts = concepts_of(head.tags)
+        words = sorted(set(words_of(head.text)))
+        q_tags.append({col_of(c): 1.0 for c in concepts})
+        q_words.append(words)
+        df.update(words)
+        given = {e.member for e in block if e.kind == "answer_given"}
+        accepted = {e.member for e in block if e.kind == "answer_accepted"}
+        for member in sorted(given | accepted):  # accepted without an answer event: still an answer
+            ev = evidence.setdefault(member, Evidence())
+            ev.n_answers += 1
+            ev.answered.update(concepts)
+            if member in accepted:
+                ev.accepted.update(concepts)
+            row = row_of(member)
+            if row is not None:
+                answers.append((row, j, position))
+            position += 1
+    n_q = len(blocks)
+    idf = {w: math.log((n_q + 1.0) / (c + 1.0)) + 1.0 for w, c in df.items()}
+    qw_rows = []
+    for words in q_words:
+        norm = math.sqrt(sum(idf[w] ** 2 for w in words)) or 1.0
+        qw_rows.append({wcol_of(w): idf[w] / norm for w in words})
+    tau = max(1.0, decay_share * position)
+    per_member: list[dict[int, float]] = [{} for _ in range(n_rows)]
+    for row, j, pos in answers:
+        d = math.exp(-(position - pos) / tau)
+        per_member[row][j] = per_member[row].get(j, 0.0) + d
+    hist = History(
+        qt=SparseRows.from_rows(q_tags),
+        qw=SparseRows.from_rows(qw_rows),
+        answers=SparseRows.from_rows(per_member),
+        idf=idf,
+        n_answers=position,
+    )
+    return hist, evidence
+
+
+def question_scores(hist: History, tag_vec: np.ndarray, word_vec: np.ndarray) -> np.ndarray:
+    """ACTIVITY + shared tags + TEXT * title cosine, for every past question."""
+    if hist.n_questions == 0:
+        return np.zeros(0)
+    s = hist.qt.matrix(len(tag_vec)) @ tag_vec if len(tag_vec) else np.zeros(hist.n_questions)
+    if len(word_vec):
+        s = s + TEXT * (hist.qw.matrix(len(word_vec)) @ word_vec)
+    return ACTIVITY + np.asarray(s, dtype=np.float64)
