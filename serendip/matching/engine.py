@@ -1,7 +1,8 @@
 """The Serendipity Machine's index: members' passports (tags, words), what they demonstrated
-(answers), and the answer history as arrays. Building, updating, removing and learning live here;
-routing a question is in ``routing.py``, whom to meet in ``meeting.py``, the shared snapshot in
-``snapshot.py``. Pure numpy/scipy; no Django, no database, no hidden state."""
+(answers), and the answer history, all as arrays (so one snapshot can be memory-mapped by every
+process, see ``snapshot.py``). Building, updating, removing and learning live here; routing a
+question is in ``routing.py``, whom to meet in ``meeting.py``. Pure numpy/scipy; no Django, no
+database, no hidden state."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .history import ANSWER_KINDS, Evidence, History, build_history, question_blocks
+from .history import ANSWER_KINDS, History, build_history, question_blocks
 from .intro import IntroModel, fit_intro_model
 from .meeting import MeetingMixin
 from .routing import RoutingMixin
@@ -20,8 +21,23 @@ from .types import Feedback, Profile
 from .vocab import Relatedness, build_relatedness, clean_tags, content_words, display_names
 
 DIRTY_LIMIT = 2000  # changed rows tolerated before the column index is rebuilt
-MATRICES = ("loge", "doc", "offn", "needn", "intn")
+PASSPORT_KINDS = ("offers", "needs", "interests")
+# Derived from the passports and answers by _refresh_all: the routing tag evidence, and the
+# normalised passports whom-to-meet ranking multiplies.
+DERIVED = ("loge", "offn", "needn", "intn")
 ARRAYS = ("recent", "need_sum")
+
+
+class TagRows:
+    """``view[row]`` -> {concept key: weight} of one member, read from sparse rows."""
+
+    def __init__(self, rows: SparseRows, keys: list[str]) -> None:
+        self.rows, self.keys = rows, keys
+
+    def __getitem__(self, row: int) -> dict[str, float]:
+        cols, vals = self.rows.row(row)
+        keys = self.keys
+        return {keys[c]: float(v) for c, v in zip(cols.tolist(), vals.tolist(), strict=True)}
 
 
 class Engine(RoutingMixin, MeetingMixin):
@@ -31,24 +47,34 @@ class Engine(RoutingMixin, MeetingMixin):
         self.relatedness = relatedness
         self._ids: list[str | None] = []
         self._row: dict[str, int] = {}
-        self._profiles: list[Profile | None] = []
-        self._offers: list[dict[str, float]] = []
-        self._needs: list[dict[str, float]] = []
-        self._interests: list[dict[str, float]] = []
-        self._spelling: list[dict[str, str]] = []
-        self._names: dict[str, str] = {}
+        self._keys: list[str] = []  # concept column -> key
         self._cols: dict[str, int] = {}
+        self._words: list[str] = []
         self._wcols: dict[str, int] = {}
+        self._names: dict[str, str] = {}  # concept key -> the network's usual spelling
+        self._spelling: dict[int, dict[str, str]] = {}  # row -> the member's own, where it differs
+        self._passport = {kind: SparseRows() for kind in PASSPORT_KINDS}
+        self._doc = SparseRows()  # the member's "about", sublinear tf, L2-normalised
+        self._answered = SparseRows()  # concept -> answers the member gave on it
+        self._unindexed: dict[str, dict[str, float]] = {}  # answered counts of answerers not indexed
+        self._recent_raw = np.zeros(0, dtype=np.float64)
+        self._ok = np.zeros(0, dtype=bool)
         self._wdf = np.zeros(0, dtype=np.float64)
-        self._evidence: dict[str, Evidence] = {}
-        self._history: list[Feedback] = []
+        self._m = {name: SparseRows() for name in DERIVED}
+        self._arr = {name: np.zeros(0, dtype=np.float64) for name in ARRAYS}
+        self._history: list[Feedback] | None = []  # None: kept in a snapshot, read when needed
+        self._history_loader = None
         self._hist = History()
         self.intro_model = IntroModel()
-        self._m = {name: SparseRows() for name in MATRICES}
-        self._arr = {name: np.zeros(0, dtype=np.float64) for name in ARRAYS}
-        self._ok = np.zeros(0, dtype=bool)
         self._columns: dict = {}
         self._dirty: set[int] = set()
+        self._views()
+
+    def _views(self) -> None:
+        self._offers = TagRows(self._passport["offers"], self._keys)
+        self._needs = TagRows(self._passport["needs"], self._keys)
+        self._interests = TagRows(self._passport["interests"], self._keys)
+        self._answered_view = TagRows(self._answered, self._keys)
 
     # ------------------------------------------------------------------ building and updating
 
@@ -74,8 +100,24 @@ class Engine(RoutingMixin, MeetingMixin):
         engine._names = names
         for key in sorted(names):
             engine._col(key)
-        for p, (o, n, i), s in zip(profiles, cleaned, spellings, strict=True):
-            engine._append(p, o, n, i, engine._own_spellings(s))
+        rows: dict[str, list[dict[int, float]]] = {kind: [] for kind in PASSPORT_KINDS}
+        docs = []
+        for r, (p, tags, s) in enumerate(zip(profiles, cleaned, spellings, strict=True)):
+            engine._ids.append(p.id)
+            engine._row[p.id] = r
+            for kind, t in zip(PASSPORT_KINDS, tags, strict=True):
+                rows[kind].append({engine._col(c): w for c, w in t.items()})
+            docs.append(engine._doc_row(p.about))
+            own = engine._own_spellings(s)
+            if own:
+                engine._spelling[r] = own
+        for kind in PASSPORT_KINDS:
+            engine._passport[kind] = SparseRows.from_rows(rows[kind])
+        engine._doc = SparseRows.from_rows(docs)
+        engine._answered = SparseRows.from_rows([{} for _ in profiles])
+        engine._recent_raw = np.array([p.recent_activity for p in profiles], dtype=np.float64)
+        engine._ok = np.array([p.matchable for p in profiles], dtype=bool)
+        engine._views()
         engine._refresh_all()
         return engine
 
@@ -83,20 +125,30 @@ class Engine(RoutingMixin, MeetingMixin):
         """Add or replace one member's profile (their learned evidence is kept)."""
         if not isinstance(profile, Profile):
             raise ValueError(f"update expects a Profile, got {type(profile).__name__}")
-        o, n, i = clean_tags(profile.offers), clean_tags(profile.needs), clean_tags(profile.interests)
+        tags = (clean_tags(profile.offers), clean_tags(profile.needs), clean_tags(profile.interests))
         s = _spellings(profile)
         for key, name in s.items():
             self._names.setdefault(key, name)
-        s = self._own_spellings(s)
         row = self._row.get(profile.id)
         if row is None:
-            row = self._append(profile, o, n, i, s)
+            row = len(self._ids)
+            self._ids.append(profile.id)
+            self._row[profile.id] = row
+            self._recent_raw = np.append(self._recent_raw, 0.0)
+            self._ok = np.append(self._ok, False)
             for name in self._arr:
                 self._arr[name] = np.append(self._arr[name], 0.0)
-            self._ok = np.append(self._ok, False)
-        else:
-            self._profiles[row] = profile
-            self._offers[row], self._needs[row], self._interests[row], self._spelling[row] = o, n, i, s
+            known = self._unindexed.pop(profile.id, None)
+            self._answered.set_row(row, {self._col(c): v for c, v in (known or {}).items()})
+        for kind, t in zip(PASSPORT_KINDS, tags, strict=True):
+            self._passport[kind].set_row(row, {self._col(c): w for c, w in t.items()})
+        self._spelling.pop(row, None)
+        own = self._own_spellings(s)
+        if own:
+            self._spelling[row] = own
+        self._set_doc(row, self._doc_row(profile.about))
+        self._writable("_recent_raw")[row] = profile.recent_activity
+        self._writable("_ok")[row] = profile.matchable
         self._refresh(row)
 
     def remove(self, member_id: str) -> None:
@@ -105,8 +157,12 @@ class Engine(RoutingMixin, MeetingMixin):
         if row is None:
             return
         self._ids[row] = None
-        self._profiles[row] = None
-        self._offers[row], self._needs[row], self._interests[row], self._spelling[row] = {}, {}, {}, {}
+        for kind in PASSPORT_KINDS:
+            self._passport[kind].set_row(row, {})
+        self._spelling.pop(row, None)
+        self._set_doc(row, {})
+        self._writable("_recent_raw")[row] = 0.0
+        self._writable("_ok")[row] = False
         self._refresh(row)
 
     def __len__(self) -> int:
@@ -115,16 +171,13 @@ class Engine(RoutingMixin, MeetingMixin):
     def __contains__(self, member_id: object) -> bool:
         return str(member_id) in self._row
 
-    def _append(self, p: Profile, o: dict, n: dict, i: dict, s: dict) -> int:
-        row = len(self._ids)
-        self._ids.append(p.id)
-        self._row[p.id] = row
-        self._profiles.append(p)
-        self._offers.append(o)
-        self._needs.append(n)
-        self._interests.append(i)
-        self._spelling.append(s)
-        return row
+    def _writable(self, attr: str) -> np.ndarray:
+        """A small per-member array this process may change (a mapped snapshot's is read-only)."""
+        arr = getattr(self, attr)
+        if not arr.flags.writeable:
+            arr = np.array(arr)
+            setattr(self, attr, arr)
+        return arr
 
     def _own_spellings(self, spellings: dict[str, str]) -> dict[str, str]:
         """Only the spellings that differ from the network's usual one (saves a dict per member)."""
@@ -133,22 +186,41 @@ class Engine(RoutingMixin, MeetingMixin):
     def _col(self, key: str) -> int:
         col = self._cols.get(key)
         if col is None:
-            col = self._cols[key] = len(self._cols)
+            col = self._cols[key] = len(self._keys)
+            self._keys.append(key)
         return col
 
     def _wcol(self, word: str) -> int:
         col = self._wcols.get(word)
         if col is None:
-            col = self._wcols[word] = len(self._wcols)
+            col = self._wcols[word] = len(self._words)
+            self._words.append(word)
             self._wdf = np.append(self._wdf, 0.0)
         return col
 
+    def _doc_row(self, about: str) -> dict[int, float]:
+        return {self._wcol(w): v for w, v in doc_weights(Counter(content_words(about))).items()}
+
+    def _set_doc(self, row: int, doc: dict[int, float]) -> None:
+        wdf = self._writable("_wdf")
+        old, _ = self._doc.row(row)
+        if len(old):
+            wdf[old] -= 1.0
+        self._doc.set_row(row, doc)
+        new = np.fromiter(doc, dtype=np.int64, count=len(doc))
+        if len(new):
+            wdf[new] += 1.0
+
     def _refresh_all(self) -> None:
+        """Recompute the derived rows and the column indexes from passports and answers."""
         n = len(self._ids)
+        for rows in (*self._passport.values(), self._doc, self._answered):
+            if rows.n_rows < n:
+                rows.set_row(n - 1, rows.row_dict(n - 1))
+            rows.compact()
         parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {name: [] for name in self._m}
         arrays = {name: np.zeros(n, dtype=np.float64) for name in self._arr}
-        ok = np.zeros(n, dtype=bool)
-        # In chunks, so 60k members never hold 60k x 5 Python dicts at once.
+        # In chunks, so 60k members never hold 60k x 4 Python dicts at once.
         for start in range(0, n, 4096):
             payloads = [self._payload(r) for r in range(start, min(n, start + 4096))]
             for name in self._m:
@@ -157,32 +229,25 @@ class Engine(RoutingMixin, MeetingMixin):
             for j, p in enumerate(payloads):
                 for name, value in p[1].items():
                     arrays[name][start + j] = value
-                ok[start + j] = p[2]
         for name in self._m:
             self._m[name] = SparseRows.concat(parts[name])
-        self._arr, self._ok = arrays, ok
-        self._wdf = np.zeros(len(self._wcols), dtype=np.float64)
-        doc = self._m["doc"]
-        if doc.indices.size:
-            np.add.at(self._wdf, doc.indices, 1.0)
+        self._arr = arrays
+        self._wdf = np.zeros(len(self._words), dtype=np.float64)
+        if self._doc.indices.size:
+            np.add.at(self._wdf, self._doc.indices, 1.0)
         self._columns = {}
         self._dirty = set()
         for name in ("loge", "doc"):
             self._column_index(name)  # built now, so the first question does not pay for it
 
     def _refresh(self, row: int) -> None:
-        old_words, _ = self._m["doc"].row(row)
-        if len(old_words):
-            self._wdf[old_words] -= 1.0
-        rows, arrays, ok = self._payload(row)
+        rows, arrays = self._payload(row)
         for name, r in rows.items():
             self._m[name].set_row(row, r)
-        new_words, _ = self._m["doc"].row(row)
-        if len(new_words):
-            self._wdf[new_words] += 1.0
         for name, value in arrays.items():
+            if not self._arr[name].flags.writeable:
+                self._arr[name] = np.array(self._arr[name])
             self._arr[name][row] = value
-        self._ok[row] = ok
         # The column (inverted) index is rebuilt lazily; until then changed rows are scored from
         # their rows directly, so an update costs one row, not a re-index.
         self._dirty.add(row)
@@ -190,37 +255,39 @@ class Engine(RoutingMixin, MeetingMixin):
             self._columns = {}
             self._dirty = set()
 
-    def _payload(self, row: int) -> tuple[dict[str, dict[int, float]], dict[str, float], bool]:
-        """Everything the index stores for one member, derived from their profile and evidence."""
-        p = self._profiles[row]
-        if p is None:
-            return {name: {} for name in self._m}, dict.fromkeys(self._arr, 0.0), False
-        offers, needs, interests = self._offers[row], self._needs[row], self._interests[row]
-        expertise = self._expertise(row)
+    def _payload(self, row: int) -> tuple[dict[str, dict[int, float]], dict[str, float]]:
+        """The derived rows and values of one member, from their passport and answers."""
+        if self._ids[row] is None:
+            return {name: {} for name in self._m}, dict.fromkeys(self._arr, 0.0)
+        offers = self._passport["offers"].row_dict(row)
+        needs = self._passport["needs"].row_dict(row)
+        interests = self._passport["interests"].row_dict(row)
+        answered = self._answered.row_dict(row)
+        # Routing: what the member declared or demonstrated, whichever is stronger.
+        expertise = {c: max(offers.get(c, 0.0), answered.get(c, 0.0)) for c in {*offers, *answered}}
         top_offer = max(offers.values(), default=1.0)
         top_need = max(needs.values(), default=1.0)
         int_norm = math.sqrt(sum(v * v for v in interests.values())) or 1.0
         rows = {
-            # Routing: what the member declared or demonstrated, whichever is stronger.
-            "loge": {self._col(c): math.log1p(v) for c, v in expertise.items()},
-            "doc": {self._wcol(w): v for w, v in doc_weights(Counter(content_words(p.about))).items()},
+            "loge": {c: math.log1p(v) for c, v in expertise.items() if v > 0},
             # Whom to meet: the passport only (reasons name what is on it).
-            "offn": {self._col(c): v / top_offer for c, v in offers.items()},
-            "needn": {self._col(c): v / top_need for c, v in needs.items()},
-            "intn": {self._col(c): v / int_norm for c, v in interests.items()},
+            "offn": {c: v / top_offer for c, v in offers.items()},
+            "needn": {c: v / top_need for c, v in needs.items()},
+            "intn": {c: v / int_norm for c, v in interests.items()},
         }
         arrays = {
-            "recent": math.log1p(p.recent_activity),
+            "recent": math.log1p(self._recent_raw[row]),
             "need_sum": sum(v / top_need for v in needs.values()),
         }
-        return rows, arrays, p.matchable
+        return rows, arrays
 
-    def _expertise(self, row: int) -> dict[str, float]:
-        offers = self._offers[row]
-        ev = self._evidence.get(self._ids[row] or "")
-        if not ev or not ev.answered:
-            return offers
-        return {c: max(offers.get(c, 0.0), float(ev.answered.get(c, 0))) for c in {*offers, *ev.answered}}
+    def _column_index(self, name: str):
+        m = self._columns.get(name)
+        if m is None:
+            rows = self._doc if name == "doc" else self._m[name]
+            n_cols = len(self._words) if name == "doc" else len(self._keys)
+            m = self._columns[name] = rows.matrix(n_cols).tocsc()
+        return m
 
     # ------------------------------------------------------------------ learning
 
@@ -231,25 +298,25 @@ class Engine(RoutingMixin, MeetingMixin):
         batch = [e if isinstance(e, Feedback) else Feedback(**e) for e in events]
         if not batch:
             return
-        self._history.extend(batch)
-        history = self._history
+        history = self.history()
+        history.extend(batch)
         # Questions' tag sets are the best co-occurrence evidence there is: relearn relatedness.
         # Profiles of members who have answered are left out (their offers echo the tags they
         # answered, which would count the same evidence twice).
         answerers = {e.member for e in history if e.kind in ANSWER_KINDS}
-        docs = list(
-            _kind_docs(
-                (o, n, i)
-                for pid, o, n, i in zip(self._ids, self._offers, self._needs, self._interests, strict=True)
-                if pid is not None and pid not in answerers
-            )
-        )
-        docs += [clean_tags(block[0].tags) for block in question_blocks(history)]
+        docs = [
+            list(tags)
+            for row, pid in enumerate(self._ids)
+            if pid is not None and pid not in answerers
+            for tags in (self._offers[row], self._needs[row], self._interests[row])
+            if tags
+        ]
+        docs += [list(clean_tags(block[0].tags)) for block in question_blocks(history)]
         for e in history:
             for key, name in display_names(e.tags).items():
                 self._names.setdefault(key, name)
         self.relatedness = build_relatedness(docs, self._names)
-        self._hist, self._evidence = build_history(
+        self._hist, evidence = build_history(
             history,
             n_rows=len(self._ids),
             row_of=self._row.get,
@@ -258,8 +325,37 @@ class Engine(RoutingMixin, MeetingMixin):
             concepts_of=lambda tags: list(clean_tags(tags)),
             words_of=content_words,
         )
+        self._answered = SparseRows.from_rows(
+            [
+                {self._col(c): float(v) for c, v in evidence[pid].items()} if pid in evidence else {}
+                for pid in self._ids
+            ]
+        )
+        self._unindexed = {m: dict(ev) for m, ev in evidence.items() if m not in self._row}
+        self._views()
         self._refresh_all()
         self.intro_model = fit_intro_model(history, self._pair_features_for_learning)
+
+    # ------------------------------------------------------------------ the shared snapshot
+
+    def save(self, directory, *, meta: dict | None = None):
+        """Write the index as memory-mappable arrays to a new directory (see ``snapshot.py``)."""
+        from .snapshot import save
+
+        return save(self, directory, meta=meta)
+
+    @classmethod
+    def load(cls, directory, *, verify: bool = True) -> Engine:
+        """Map a snapshot written by ``save``; raises ``SnapshotError`` saying why it cannot."""
+        from .snapshot import load
+
+        return load(directory, verify=verify)
+
+    def history(self) -> list[Feedback]:
+        """The feedback learned so far, oldest first (read from the snapshot on first use)."""
+        if self._history is None:
+            self._history = self._history_loader() if self._history_loader else []
+        return self._history
 
 
 def doc_weights(words: Counter) -> dict[str, float]:

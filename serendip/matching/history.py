@@ -31,16 +31,6 @@ TEXT = 2.0  # weight of title similarity relative to one shared tag
 
 
 @dataclass
-class Evidence:
-    """What a member has demonstrated: answers and accepted answers per concept (for reasons and
-    for the tag evidence of members whose passports say less than what they did)."""
-
-    answered: Counter = field(default_factory=Counter)
-    accepted: Counter = field(default_factory=Counter)
-    n_answers: int = 0
-
-
-@dataclass
 class History:
     """Question x concept, question x word (tf-idf over titles, L2-normalised) and member x question
     (decayed answers) matrices, plus the title words' idf."""
@@ -82,10 +72,11 @@ def build_history(
     concepts_of: Callable[[Sequence[str]], list[str]],
     words_of: Callable[[str], list[str]],
     decay_share: float = DECAY_SHARE,
-) -> tuple[History, dict[str, Evidence]]:
-    """Replay the answer events in order: the history matrices and each member's evidence."""
+) -> tuple[History, dict[str, Counter]]:
+    """Replay the answer events in order: the history matrices, and per member the answers they
+    gave per concept (what they demonstrated, for reasons and for tag evidence)."""
     blocks = question_blocks(history)
-    evidence: dict[str, Evidence] = {}
+    evidence: dict[str, Counter] = {}
     q_tags: list[dict[int, float]] = []
     q_words: list[list[str]] = []
     answers: list[tuple[int, int, int]] = []  # (member row, question, position in the answer stream)
@@ -101,11 +92,7 @@ def build_history(
         given = {e.member for e in block if e.kind == "answer_given"}
         accepted = {e.member for e in block if e.kind == "answer_accepted"}
         for member in sorted(given | accepted):  # accepted without an answer event: still an answer
-            ev = evidence.setdefault(member, Evidence())
-            ev.n_answers += 1
-            ev.answered.update(concepts)
-            if member in accepted:
-                ev.accepted.update(concepts)
+            evidence.setdefault(member, Counter()).update(concepts)
             row = row_of(member)
             if row is not None:
                 answers.append((row, j, position))

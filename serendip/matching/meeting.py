@@ -40,7 +40,7 @@ class MeetingMixin:
         focus = {str(i): str(t) for i, t in (focus or {}).items() if t}
         rows = sorted({r for r in (self._row.get(str(p)) for p in present) if r is not None and r != me})
         rows = [r for r in rows if self._ok[r]]
-        if not rows or not self._profiles[me]:
+        if not rows or self._ids[me] is None:
             return []
         rows_arr = np.asarray(rows, dtype=np.int64)
         mine = self._side(me, focus)
@@ -145,7 +145,7 @@ class MeetingMixin:
     ) -> tuple:
         """Tags on the other member's passport that meet mine (or today's focus), and back."""
         my_id, their_id = self._ids[me], self._ids[them]
-        my_sp, their_sp = self._spelling[me], self._spelling[them]
+        my_sp, their_sp = self._spelling.get(me, {}), self._spelling.get(them, {})
 
         def name(sp: dict[str, str], key: str) -> str:
             return sp.get(key) or self._names.get(key, key)

@@ -133,18 +133,9 @@ class RoutingMixin:
             # Rows changed since the column index was built are scored from their rows.
             rows = np.asarray(sorted(self._dirty), dtype=np.int64)
             passport[rows] = self._m["loge"].dot_rows(rows, self._vec(tags, self._cols, len(self._cols)))
-            about[rows] = self._m["doc"].dot_rows(
-                rows, self._vec(q.about_words, self._wcols, len(self._wcols))
-            )
+            about[rows] = self._doc.dot_rows(rows, self._vec(q.about_words, self._wcols, len(self._wcols)))
         score += PASSPORT * passport + ABOUT * about
         return score, s_q
-
-    def _column_index(self, name: str):
-        m = self._columns.get(name)
-        if m is None:
-            n_cols = len(self._wcols) if name == "doc" else len(self._cols)
-            m = self._columns[name] = self._m[name].matrix(n_cols).tocsc()
-        return m
 
     def route(
         self,
@@ -213,11 +204,9 @@ class RoutingMixin:
 
     def _route_reasons(self, q: Query, row: int, s_q: np.ndarray) -> tuple:
         """What this member put on their passport or did that bears on the question."""
-        member = self._ids[row]
-        ev = self._evidence.get(member)
-        answered = ev.answered if ev else {}
+        answered = self._answered_view[row]
         offers = self._offers[row]
-        spelling = self._spelling[row]
+        spelling = self._spelling.get(row, {})
         out = ReasonList()
         for key, w in q.exact.items():
             if answered.get(key):
@@ -246,9 +235,9 @@ class RoutingMixin:
                 similar = int(np.sum(np.asarray(cos) >= SIMILAR_TITLE))
                 if similar:
                     out.add(1.0 + similar / 2, "similar_questions", count=similar)
-        p = self._profiles[row]
-        if p is not None and p.recent_activity >= 1:
-            out.add(0.01, "active", count=int(p.recent_activity))
+        recent = int(self._recent_raw[row])
+        if recent >= 1:
+            out.add(0.01, "active", count=recent)
         return out.top()
 
 
