@@ -64,6 +64,7 @@ class Engine(RoutingMixin, MeetingMixin):
         self._arr = {name: np.zeros(0, dtype=np.float64) for name in ARRAYS}
         self._history: list[Feedback] | None = []  # None: kept in a snapshot, read when needed
         self._history_loader = None
+        self.snapshot_meta: dict = {}  # what the writer of a loaded snapshot recorded
         self._hist = History()
         self.intro_model = IntroModel()
         self._columns: dict = {}

@@ -238,5 +238,6 @@ def load(directory: str | os.PathLike, *, verify: bool = True):
 
     engine._history = None
     engine._history_loader = read_history
+    engine.snapshot_meta = header["meta"]
     engine._views()
     return engine
