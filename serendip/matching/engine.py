@@ -213,26 +213,32 @@ class Engine(RoutingMixin, MeetingMixin):
             wdf[new] += 1.0
 
     def _refresh_all(self) -> None:
-        """Recompute the derived rows and the column indexes from passports and answers."""
+        """Recompute the derived rows and the column indexes from passports and answers (array
+        operations over the whole index; ``_payload`` is the same for one row)."""
         n = len(self._ids)
         for rows in (*self._passport.values(), self._doc, self._answered):
             if rows.n_rows < n:
                 rows.set_row(n - 1, rows.row_dict(n - 1))
             rows.compact()
-        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {name: [] for name in self._m}
-        arrays = {name: np.zeros(n, dtype=np.float64) for name in self._arr}
-        # In chunks, so 60k members never hold 60k x 4 Python dicts at once.
-        for start in range(0, n, 4096):
-            payloads = [self._payload(r) for r in range(start, min(n, start + 4096))]
-            for name in self._m:
-                chunk = SparseRows.from_rows([p[0][name] for p in payloads])
-                parts[name].append((chunk.indptr, chunk.indices, chunk.data))
-            for j, p in enumerate(payloads):
-                for name, value in p[1].items():
-                    arrays[name][start + j] = value
-        for name in self._m:
-            self._m[name] = SparseRows.concat(parts[name])
-        self._arr = arrays
+        n_cols = len(self._keys)
+        alive = np.array([pid is not None for pid in self._ids], dtype=bool)
+        offers = self._passport["offers"].matrix(n_cols).astype(np.float64)
+        answered = self._answered.matrix(n_cols).astype(np.float64)
+        expertise = offers.maximum(answered).tocsr()
+        expertise.data = np.log1p(expertise.data)
+        expertise.eliminate_zeros()
+        self._m["loge"] = _rows_of(expertise)
+        self._m["offn"] = _rows_of(_scale_rows(offers, _row_max(offers)))
+        needs = self._passport["needs"].matrix(n_cols).astype(np.float64)
+        needn = _scale_rows(needs, _row_max(needs))
+        self._m["needn"] = _rows_of(needn)
+        interests = self._passport["interests"].matrix(n_cols).astype(np.float64)
+        norms = np.sqrt(np.asarray(interests.multiply(interests).sum(axis=1)).ravel())
+        self._m["intn"] = _rows_of(_scale_rows(interests, norms))
+        self._arr = {
+            "recent": np.where(alive, np.log1p(self._recent_raw), 0.0),
+            "need_sum": np.asarray(needn.sum(axis=1), dtype=np.float64).ravel(),
+        }
         self._wdf = np.zeros(len(self._words), dtype=np.float64)
         if self._doc.indices.size:
             np.add.at(self._wdf, self._doc.indices, 1.0)
@@ -357,6 +363,28 @@ class Engine(RoutingMixin, MeetingMixin):
         if self._history is None:
             self._history = self._history_loader() if self._history_loader else []
         return self._history
+
+
+def _row_max(m) -> np.ndarray:
+    """Largest value of each row (1.0 for an empty row)."""
+    out = np.ones(m.shape[0])
+    lengths = np.diff(m.indptr)
+    nonempty = lengths > 0
+    if nonempty.any():
+        out[nonempty] = np.maximum.reduceat(m.data, m.indptr[:-1][nonempty])
+    return out
+
+
+def _scale_rows(m, divisors: np.ndarray):
+    out = m.copy()
+    out.data = out.data / np.repeat(np.where(divisors > 0, divisors, 1.0), np.diff(m.indptr))
+    return out
+
+
+def _rows_of(m) -> SparseRows:
+    m = m.tocsr()
+    m.sort_indices()
+    return SparseRows(m.indptr.astype(np.int64), m.indices.astype(np.int32), m.data.astype(np.float32))
 
 
 def doc_weights(words: Counter) -> dict[str, float]:
