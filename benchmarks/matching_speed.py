@@ -154,9 +154,9 @@ def run_once(profiles: list[Profile], world: dict, history: list[Feedback], quer
         save_s = time.perf_counter() - t0
         del built
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         engine = Engine.load(workdir / "snapshot")
-        map_ms = (time.perf_counter() - t0) * 1000
+        map_ms, map_cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
         snapshot_mb = disk_mb(workdir / "snapshot")
         return {
             "build_s": build_s,
@@ -165,6 +165,7 @@ def run_once(profiles: list[Profile], world: dict, history: list[Feedback], quer
             "learn_cpu_s": learn_cpu_s,
             "save_s": save_s,
             "map_ms": map_ms,
+            "map_cpu_ms": map_cpu_ms,
             "snapshot_mb": snapshot_mb,
             **serve(engine, profiles, world, queries, rng),
         }

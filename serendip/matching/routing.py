@@ -6,9 +6,12 @@
           + RECENT * log(1 + answers in the last 30 days)
 
 A member's tag evidence is the larger of what they declared (passport offers) and what they
-demonstrated (answers). PASSPORT and RECENT were chosen with the history's knobs by leave-one-site-
-out validation; RELATED and ABOUT cannot be validated on the Stack Exchange data (no related-tag
-gold, no "about") and are set so that one matching tag and a matching self-description weigh alike.
+demonstrated (answers). PASSPORT and RECENT were checked with the history's knobs by leave-one-
+site-out validation (BENCHMARKS.md): held out, every site prefers PASSPORT = 0 because there a
+passport only repeats the answers; it stays small but positive because on the platform most
+members have a passport and no answers. RELATED and ABOUT cannot be validated on the Stack
+Exchange data (no "about", no related-tag gold) and are set so that one matching tag and a
+matching self-description weigh alike.
 Candidates and scores come from inverted (CSC) indexes: only members holding the question's tags
 or words, or with a history, are touched.
 """
@@ -29,10 +32,10 @@ from .vocab import clean_tags, content_words, phrase_keys
 MAX_QUERY_TAGS = 100
 MAX_K = 10_000
 TEXT_TAG_WEIGHT = 0.5  # a tag found in the question's words is weaker evidence than a tag the asker chose
-PASSPORT = 0.2
+PASSPORT = 0.1
 RELATED = 0.5
 ABOUT = 0.2
-RECENT = 0.1
+RECENT = 0.0  # leave-one-site-out chose 0 on every site: the decayed history already says it
 SIMILAR_TITLE = 0.3  # title cosine above which an answered question counts as "similar" in reasons
 # Scores within TIE_STEP (relative, 2 %) are a tie broken by a hash of question and member, so
 # equally suited experts take turns at the top instead of the same one getting every question.
