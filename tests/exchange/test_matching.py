@@ -155,3 +155,15 @@ def test_a_damaged_snapshot_is_refused_with_a_log_line_and_rebuilt(make_member, 
     assert any("refused" in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
     assert machine.current_generation() != damaged  # a new generation was written
     assert engine.route(tags=["python"], k=1)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_every_reason_kind_is_phrased_through_gettext_as_the_engine_says_it(count):
+    from serendip.exchange.reasons import _COUNTED, _PLAIN, phrase
+    from serendip.matching import Reason
+    from serendip.matching.reasons import TEMPLATES, english
+
+    assert set(TEMPLATES) == set(_PLAIN) | set(_COUNTED)  # no kind falls back to untranslatable text
+    for kind in TEMPLATES:
+        reason = Reason(kind=kind, tag="esg reporting", other_tag="python", count=count)
+        assert phrase(reason) == english(kind, "esg reporting", "python", count)
