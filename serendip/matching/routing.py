@@ -161,7 +161,6 @@ class RoutingMixin:
         if not self._row:
             return []
         raw, s_q = self._route_scores(q)
-        bucket = np.round(np.log(np.maximum(raw, 0.0) + TIE_FLOOR) / TIE_STEP)
         allowed = self._ok.copy()
         if among is not None:
             if isinstance(among, str):
@@ -176,34 +175,36 @@ class RoutingMixin:
             row = self._row.get(str(member))
             if row is not None:
                 allowed[row] = False
-        if not allowed.any():
+        n_allowed = int(allowed.sum())
+        if not n_allowed:
             return []
-        bucket[~allowed] = -np.inf
-        order = self._top(bucket, k, salt="\x1f".join(sorted(q.exact)) + "\x1e" + text)
+        order, bucket = self._top(np.where(allowed, np.maximum(raw, 0.0), -1.0), min(k, n_allowed), q, text)
         out = []
-        for r in order:
-            s = math.exp(bucket[r] * TIE_STEP)
+        for r, b in zip(order, bucket, strict=True):
+            s = math.exp(b * TIE_STEP)
             why = self._route_reasons(q, r, s_q)
             out.append(Match(id=self._ids[r], score=s / (1.0 + s), reasons=[x.text for x in why], why=why))
         return out
 
-    def _top(self, keys: np.ndarray, k: int, salt: str) -> list[int]:
-        """Row ids of the k best (finite) keys; ties broken by a hash of question and member."""
-        finite = int(np.isfinite(keys).sum())
-        k = min(k, finite)
-        if k == 0:
-            return []
-        if len(keys) > k:
-            kth = np.partition(keys, len(keys) - k)[len(keys) - k]
-            cand = np.flatnonzero(keys >= kth)
+    def _top(self, raw: np.ndarray, k: int, q: Query, text: str) -> tuple[list[int], list[float]]:
+        """The k best rows (raw >= 0; excluded rows are -1) and their tie buckets: scores within
+        TIE_STEP are a tie, broken by a hash of question and member. Buckets are computed only for
+        the rows that can reach the top k (a few, not the whole network)."""
+        if len(raw) > k:
+            kth = float(np.partition(raw, len(raw) - k)[len(raw) - k])
+            # Anything within one tie step below the k-th best may share its bucket.
+            floor = (kth + TIE_FLOOR) * math.exp(-2 * TIE_STEP) - TIE_FLOOR
+            cand = np.flatnonzero(raw >= max(floor, 0.0))
         else:
-            cand = np.flatnonzero(np.isfinite(keys))
+            cand = np.flatnonzero(raw >= 0.0)
         if cand.size > 20 * k + 1000:
             # Vast ties (a question nobody matches, in a huge network): hash only a bounded prefix.
-            cand = cand[: 20 * k + 1000]
+            cand = cand[np.argsort(-raw[cand], kind="stable")[: 20 * k + 1000]]
+        bucket = np.round(np.log(raw[cand] + TIE_FLOOR) / TIE_STEP)
+        salt = "\x1f".join(sorted(q.exact)) + "\x1e" + text
         tiebreak = [_hash(salt, self._ids[r]) for r in cand]
-        order = sorted(range(len(cand)), key=lambda j: (-keys[cand[j]], tiebreak[j]))
-        return [int(cand[j]) for j in order[:k]]
+        order = sorted(range(len(cand)), key=lambda j: (-bucket[j], tiebreak[j]))[:k]
+        return [int(cand[j]) for j in order], [float(bucket[j]) for j in order]
 
     def _route_reasons(self, q: Query, row: int, s_q: np.ndarray) -> tuple:
         """What this member put on their passport or did that bears on the question."""
