@@ -64,6 +64,7 @@ def app(environ, start_response):
         body = {
             "pid": os.getpid(),
             "map_ms": _state["map_ms"],
+            "map_cpu_ms": _state["map_cpu_ms"],
             "n": len(got),
             "reasons": [m.reasons for m in got],
         }
