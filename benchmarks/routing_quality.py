@@ -1,7 +1,7 @@
 """Question-routing quality on real Stack Exchange histories, and how each knob was validated;
 prints JSON.
 
-    .venv/bin/python benchmarks/routing_quality.py [--loso] [--out FILE] [FILES...]
+    .venv/bin/python benchmarks/routing_quality.py [--loso [--knobs a,b]] [--out FILE] [FILES...]
 
 Default: the reference protocol of ``../shared/tools/routing_eval.py`` (reimplemented here so the
 benchmark runs on its own; the same baselines, checked against the reference): per site, labelled
@@ -162,7 +162,7 @@ class Site:
         self.build_s = 0.0
 
     def engines(self) -> list[Engine]:
-        key = history.DECAY_SHARE
+        key = (history.DECAY_SHARE, history.LEARN_DECAY)  # what learn depends on
         if key not in self._engines:
             built = []
             for c in self.cuts:
@@ -185,9 +185,10 @@ def gmean(xs: list[float]) -> float:
     return math.exp(sum(math.log(max(x, 1e-9)) for x in xs) / len(xs))
 
 
-def loso(sites: list[Site]) -> dict:
+def loso(sites: list[Site], knobs: list[str]) -> dict:
     tables = {}
-    for knob, (module, const, values) in KNOBS.items():
+    for knob in knobs:
+        module, const, values = KNOBS[knob]
         default = getattr(module, const)
         ratio: dict[float, dict[str, float]] = {}
         try:
@@ -213,6 +214,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--loso", action="store_true", help="leave-one-site-out table for every knob")
+    parser.add_argument("--knobs", default=",".join(KNOBS), help="which knobs --loso checks")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     sites = [Site(f) for f in args.files]
@@ -245,7 +247,7 @@ def main() -> int:
     }
     summary["goal_met"] = gmean(rc) >= 1.3 and gmean(rr) >= 1.1 and min(rc + rr) >= 1.0
     if args.loso:
-        summary["loso"] = loso(sites)
+        summary["loso"] = loso(sites, args.knobs.split(","))
     text = json.dumps(summary, indent=2)
     print(text)
     if args.out:
