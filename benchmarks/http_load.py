@@ -5,7 +5,7 @@
         [--var-dir DIR] [--rebuild-snapshot] [--endpoints checkin,space,matches]
 
 The database must hold a simulated network (`serendip simulate`). Before any server starts,
-the matching snapshot (`$SERENDIP_VAR_DIR/matching-index.pickle`) is made sure of: `serendip
+the matching snapshot (`$SERENDIP_VAR_DIR/matching/`) is made sure of: `serendip
 matching rebuild` runs (same environment) when it is missing, older than the SQLite file, made
 from another database or from different passports/feedback (a fingerprint kept beside it), or
 when `--rebuild-snapshot` is given. Workers then load it (~1 s) instead of building the index.
@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"  # the only host this script ever sends requests to
-SNAPSHOT = "matching-index.pickle"
-FINGERPRINT = "matching-index.fingerprint.json"
+SNAPSHOT = "matching/CURRENT"  # names the current generation of the shared index
+FINGERPRINT = "matching/fingerprint.json"
 ENDPOINTS = {
     "ceiling": "GET /healthz",
     "checkin": "POST /api/v1/checkins",

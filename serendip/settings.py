@@ -253,3 +253,7 @@ for _item in env.str("LEDGER_WITNESSES", default="").split(","):
 LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=5.0)
 LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
 # --- end Ledger log ------------------------------------------------------------------------------
+
+# The matching index every web process maps read-only (generations of .npy arrays and a CURRENT
+# pointer; serendip/exchange/machine.py). Local disk: memory maps over a network share do not share.
+MATCHING_SNAPSHOT_DIR = Path(env.str("SERENDIP_MATCHING_SNAPSHOT_DIR", default=str(VAR_DIR / "matching")))

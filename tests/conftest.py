@@ -40,10 +40,11 @@ def _postgres_only(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_matching_index():
-    # The index is per process; each test has its own database, so it starts from nothing.
+def _fresh_matching_index(settings, tmp_path):
+    # Each test has its own database, so its own index: a fresh snapshot directory, nothing loaded.
     from serendip.exchange import machine
 
+    settings.MATCHING_SNAPSHOT_DIR = tmp_path / "matching"
     machine.reset()
     yield
     machine.reset()

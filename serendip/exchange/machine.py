@@ -1,15 +1,23 @@
-"""The Serendipity Machine as the platform runs it: one engine index per process, kept fresh.
+"""The Serendipity Machine as the platform runs it: one index per machine, shared by every web
+process, kept fresh in each.
 
-The index is built once per process (or loaded from the snapshot `serendip matching rebuild`
-writes) and then refreshed incrementally: each use applies `Engine.update` for passports
-edited since the last look (one indexed query on `Member.updated_at`), so a web request never
-rebuilds it. Feedback (answers, introductions, meetings) is learned when the index is built
-(`Engine.learn` replays history in batch, seconds at seed scale): nightly, by the rebuild.
+The index lives in a snapshot directory (`settings.MATCHING_SNAPSHOT_DIR`, default
+`VAR_DIR/matching/`): generations of memory-mapped arrays (`serendip.matching.snapshot`), the
+current one named by the file `CURRENT`. Every process maps the current generation read-only,
+so the operating system holds one copy however many gunicorn workers there are. `serendip
+matching rebuild` (nightly, from cron) writes a new generation; processes switch to it on their
+next use. Without one (or when it is refused: another format version, a damaged file, logged as
+an error), the first process to need it builds the index under a file lock and writes it, and the
+others wait for that and map it. Between rebuilds each process applies `Engine.update` for
+passports edited since its last look (one indexed query on `Member.updated_at`); those rows live
+in a small private overlay. Feedback (answers, introductions, meetings) is learned at the build.
 """
 
 import datetime as dt
+import fcntl
 import logging
-import pickle
+import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -18,23 +26,36 @@ from django.db.models import Count
 from django.utils import timezone
 
 from serendip.matching import Engine, Feedback, Profile
+from serendip.matching.snapshot import SnapshotError
 from serendip.passport.models import Member, MemberTag, Visibility
 
 from .models import Question
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_NAME = "matching-index.pickle"
+CURRENT = "CURRENT"  # names the current generation directory
+KEEP_GENERATIONS = 2  # older ones are deleted (processes still mapping them keep their pages)
 REBUILD_AFTER_CHANGES = 5000  # more passport edits than this since the last look: rebuild instead
 
 _lock = threading.RLock()
 CLOCK_MARGIN = dt.timedelta(seconds=5)
 
-_state: dict = {"engine": None, "seen": None, "snapshot_mtime": None, "applied": {}}
+_state: dict = {"engine": None, "seen": None, "generation": None, "refused": None, "applied": {}}
 
 
-def snapshot_path() -> Path:
-    return Path(settings.VAR_DIR) / SNAPSHOT_NAME
+def snapshot_dir() -> Path:
+    configured = getattr(settings, "MATCHING_SNAPSHOT_DIR", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "matching"
+
+
+def current_generation() -> Path | None:
+    """The directory of the current snapshot, or None if none was written yet."""
+    root = snapshot_dir()
+    try:
+        name = (root / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return root / name if name else None
 
 
 def recent_activity(member_ids=None) -> dict[int, int]:
@@ -141,36 +162,65 @@ def feedback_history() -> list[Feedback]:
 
 
 def build() -> Engine:
+    """Build the index from the database in this process (seconds at seed scale)."""
     started = timezone.now()
     engine = Engine.build(profiles())
     history = feedback_history()
     if history:
         engine.learn(history)
-    _state.update(engine=engine, seen=started, applied={})
+    _state.update(engine=engine, seen=started, generation=None, applied={})
     return engine
 
 
 def save_snapshot(engine: Engine, seen: dt.datetime) -> Path:
-    path = snapshot_path()
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump({"engine": engine, "seen": seen}, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)  # atomic: readers see the old snapshot or the new one, never half
+    """Write a new generation and make it the current one (atomically: readers see the old
+    generation or the new one, never half)."""
+    root = snapshot_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    path = engine.save(root / name, meta={"seen": seen.isoformat()})
+    tmp = root / f"{CURRENT}.{os.getpid()}.tmp"
+    tmp.write_text(name + "\n")
+    tmp.replace(root / CURRENT)
+    generations = sorted(p for p in root.iterdir() if p.is_dir())
+    for old in generations[:-KEEP_GENERATIONS]:
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
     return path
 
 
 def _load_snapshot_if_newer() -> bool:
-    path = snapshot_path()
+    path = current_generation()
+    if path is None or path.name in (_state["generation"], _state["refused"]):
+        return False
     try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
+        engine = Engine.load(path)
+        seen = dt.datetime.fromisoformat(engine.snapshot_meta["seen"])
+    except (SnapshotError, KeyError, TypeError, ValueError) as exc:
+        log.error("matching snapshot %s refused, rebuilding it: %s", path, exc)
+        _state["refused"] = path.name
         return False
-    if _state["snapshot_mtime"] == mtime:
-        return False
-    with path.open("rb") as f:
-        data = pickle.load(f)  # our own file, written by save_snapshot
-    _state.update(engine=data["engine"], seen=data["seen"], snapshot_mtime=mtime, applied={})
+    _state.update(engine=engine, seen=seen, generation=path.name, applied={})
     return True
+
+
+def _build_shared() -> None:
+    """Build the index once for the whole machine: under a file lock, so of several processes
+    needing it at once one builds and writes it and the others map what it wrote."""
+    root = snapshot_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if _load_snapshot_if_newer():
+                return
+            started = timezone.now()
+            engine = build()
+            save_snapshot(engine, started)
+            if not _load_snapshot_if_newer():  # map what was written, so this process shares it too
+                _state.update(engine=engine, seen=started)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def engine() -> Engine:
@@ -178,7 +228,7 @@ def engine() -> Engine:
     with _lock:
         _load_snapshot_if_newer()
         if _state["engine"] is None:
-            build()
+            _build_shared()
             return _state["engine"]
         # Look back a little before the last look: an edit whose transaction committed just after
         # it carries an earlier timestamp. What was already applied (same timestamp) is skipped.
@@ -186,7 +236,9 @@ def engine() -> Engine:
         rows = Member.objects.filter(updated_at__gte=since).values_list("pk", "updated_at")
         rows = list(rows[: REBUILD_AFTER_CHANGES + 1])
         if len(rows) > REBUILD_AFTER_CHANGES:
-            return build()
+            _state["engine"] = None
+            _build_shared()
+            return _state["engine"]
         applied = _state["applied"]
         fresh = [(pk, at) for pk, at in rows if applied.get(pk) != at]
         if fresh:
@@ -200,4 +252,4 @@ def engine() -> Engine:
 def reset() -> None:
     """Forget the in-process index (tests; after a rebuild)."""
     with _lock:
-        _state.update(engine=None, seen=None, snapshot_mtime=None, applied={})
+        _state.update(engine=None, seen=None, generation=None, refused=None, applied={})

@@ -16,6 +16,7 @@ from serendip.presence.selectors import present_member_ids, present_with_focus
 
 from . import machine
 from .models import Introduction, IntroductionStatus, Meeting, MeetingStatus
+from .reasons import phrases
 
 SUGGESTIONS_PER_DAY = 10  # whom-to-meet suggestions shown to a member per day
 RECENT_MEETING_DAYS = 30  # pairs who met this recently are not suggested again
@@ -41,7 +42,7 @@ def route(*, tags: list[str], text: str, k: int, exclude: set[int], space=None) 
             return []
         kwargs["among"] = among
     matches = machine.engine().route(tags=tags, text=text, k=k, exclude={str(i) for i in exclude}, **kwargs)
-    return [Route(member_id=int(m.id), score=float(m.score), reasons=list(m.reasons)) for m in matches]
+    return [Route(member_id=int(m.id), score=float(m.score), reasons=phrases(m.why)) for m in matches]
 
 
 def not_to_suggest(member: Member) -> set[int]:
@@ -67,7 +68,7 @@ def suggestions(*, member: Member, space, date: dt.date, k: int = SUGGESTIONS_PE
     matches = machine.engine().rank_present(
         str(member.pk), present=present, k=min(k, SUGGESTIONS_PER_DAY), focus=focus
     )
-    return [Route(member_id=int(m.id), score=float(m.score), reasons=list(m.reasons)) for m in matches]
+    return [Route(member_id=int(m.id), score=float(m.score), reasons=phrases(m.why)) for m in matches]
 
 
 def related_tags(names: list[str], *, known: list[str], limit: int = 8) -> list[str]:

@@ -8,6 +8,6 @@ scikit-learn, no Django).
 """
 
 from .engine import Engine
-from .types import FEEDBACK_KINDS, Feedback, Match, Profile
+from .types import FEEDBACK_KINDS, Feedback, Match, Profile, Reason
 
-__all__ = ["FEEDBACK_KINDS", "Engine", "Feedback", "Match", "Profile"]
+__all__ = ["FEEDBACK_KINDS", "Engine", "Feedback", "Match", "Profile", "Reason"]

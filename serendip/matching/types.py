@@ -84,9 +84,27 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a member was suggested, as data: the platform phrases it in the reader's language.
+
+    ``kind`` names the phrase (see ``reasons.TEMPLATES``), ``tag`` is a tag on the suggested
+    member's passport or in their answer history (as they or the network spell it), ``other_tag``
+    a tag of the reader's it relates to, ``count`` how many (answers, questions). ``text`` is the
+    English phrase, for callers without translations."""
+
+    kind: str
+    tag: str = ""
+    other_tag: str = ""
+    count: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Match:
-    """A suggested member, best first, with reasons a member can read."""
+    """A suggested member, best first: ``why`` the structured reasons (at most three, no tag
+    named twice), ``reasons`` their English text."""
 
     id: str
     score: float
     reasons: list[str] = field(default_factory=list)
+    why: tuple[Reason, ...] = ()

@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -115,13 +116,54 @@ def test_the_index_follows_passport_edits_without_a_rebuild(make_member, make_sp
     assert any("fundraising" in r for r in matches[0]["reasons"])
 
 
-def test_matching_rebuild_writes_a_snapshot_that_processes_load(make_member, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def test_matching_rebuild_writes_a_snapshot_that_processes_map(make_member):
     make_member(offers=["python"])
     call_command("matching", "rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert (tmp_path / machine.SNAPSHOT_NAME).exists()
+    path = machine.current_generation()
+    assert path is not None and (path / "header.json").exists()
+    assert not list(path.glob("*.pickle"))
     machine.reset()
     with mock.patch.object(machine, "build", wraps=machine.build) as build:
         engine = machine.engine()
-        assert build.call_count == 0  # loaded from the snapshot
+        assert build.call_count == 0  # mapped from the snapshot
+    assert isinstance(engine._doc.indptr, np.memmap)
     assert engine.route(tags=["python"], k=1)
+
+
+def test_the_first_process_writes_the_snapshot_and_the_next_maps_it(make_member):
+    make_member(offers=["python"])
+    first = machine.engine()
+    assert machine.current_generation() is not None
+    assert isinstance(first._doc.indptr, np.memmap)  # even the builder serves the mapped copy
+    machine.reset()
+    with mock.patch.object(machine, "build", wraps=machine.build) as build:
+        machine.engine()
+        assert build.call_count == 0
+
+
+def test_a_damaged_snapshot_is_refused_with_a_log_line_and_rebuilt(make_member, caplog):
+    make_member(offers=["python"])
+    machine.engine()
+    damaged = machine.current_generation()
+    victim = damaged / "m_loge.data.npy"
+    data = bytearray(victim.read_bytes())
+    data[-2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    machine.reset()
+    with caplog.at_level("ERROR", logger="serendip.exchange.machine"):
+        engine = machine.engine()
+    assert any("refused" in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
+    assert machine.current_generation() != damaged  # a new generation was written
+    assert engine.route(tags=["python"], k=1)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_every_reason_kind_is_phrased_through_gettext_as_the_engine_says_it(count):
+    from serendip.exchange.reasons import _COUNTED, _PLAIN, phrase
+    from serendip.matching import Reason
+    from serendip.matching.reasons import TEMPLATES, english
+
+    assert set(TEMPLATES) == set(_PLAIN) | set(_COUNTED)  # no kind falls back to untranslatable text
+    for kind in TEMPLATES:
+        reason = Reason(kind=kind, tag="esg reporting", other_tag="python", count=count)
+        assert phrase(reason) == english(kind, "esg reporting", "python", count)
