@@ -31,6 +31,8 @@ class Effect:
     outcome: str
     rate_suggested: float | None  # outcomes per member-day of exposure
     rate_holdout: float | None
+    rate_suggested_ci: Interval
+    rate_holdout_ci: Interval
     difference: float | None  # suggested - hold-out
     difference_ci: Interval
     ratio: float | None  # suggested / hold-out
@@ -128,6 +130,8 @@ def analyse(
                 outcome=outcome,
                 rate_suggested=_num(rs),
                 rate_holdout=_num(rh),
+                rate_suggested_ci=_interval(bs),
+                rate_holdout_ci=_interval(bh),
                 difference=_num(rs - rh),
                 difference_ci=diff_ci,
                 ratio=_num(_ratio(rs, rh)),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from serendip.exchange.routing import SUGGESTIONS_PER_DAY, Route, not_to_suggest, suggestions
 from serendip.passport.models import Member
 from serendip.presence.selectors import present_with_focus
@@ -141,3 +143,38 @@ def csv_rows() -> list[list]:
 
 def latest_result() -> ExperimentResult | None:
     return ExperimentResult.objects.select_related("experiment").order_by("-experiment__starts_on").first()
+
+
+def experiments_page() -> dict:
+    """The insights page's experiment section: results with labels and rates per 100
+    member-days, and the charts' data (one per experiment and outcome)."""
+    experiments, charts = experiment_results(), {}
+    for e in experiments:
+        a = e["analysis"]
+        if not a:
+            continue
+        charts[e["name"]] = {}
+        for x in a["effects"]:
+            x["label"] = outcome_label(x["outcome"])
+            x["per100"] = {
+                "suggested": _per100(x["rate_suggested"]),
+                "holdout": _per100(x["rate_holdout"]),
+                "difference": _per100(x["difference"]),
+                "difference_low": _per100(x["difference_ci"]["low"]),
+                "difference_high": _per100(x["difference_ci"]["high"]),
+            }
+            charts[e["name"]][x["outcome"]] = {
+                "labels": [str(_("suggested")), str(_("hold-out"))],
+                "rates": [x["per100"]["suggested"], x["per100"]["holdout"]],
+                "intervals": [
+                    [_per100(x[f"rate_{arm}_ci"]["low"]), _per100(x[f"rate_{arm}_ci"]["high"])]
+                    for arm in ("suggested", "holdout")
+                ],
+                "rate_label": str(_("per 100 member-days")),
+                "interval_label": str(_("95% interval")),
+            }
+    return {"experiments": experiments, "experiment_charts": charts}
+
+
+def _per100(rate: float | None) -> float | None:
+    return None if rate is None else 100 * rate

@@ -161,7 +161,7 @@ class ExchangeMixin:
                     self._meeting(d, date, s, a, b, self.pair_intro.get((a, b)), met_today)
         # Acting on a match: an introduction to the best-suited member here not introduced before.
         for a in members:
-            if rng.random() >= p.intro_probability:
+            if rng.random() >= p.intro_probability / self._lift(a):
                 continue
             others = (
                 members
@@ -175,8 +175,7 @@ class ExchangeMixin:
             ]
             if not cands:
                 continue
-            scores = np.array([self._compat(a, b) for b in cands]) ** 2
-            b = cands[int(rng.choice(len(cands), p=scores / scores.sum()))]
+            b = self._choose(a, cands)
             introducer = None
             if rng.random() < p.third_party_intro:
                 third = [x for x in members if x not in (a, b)]
@@ -231,7 +230,7 @@ class ExchangeMixin:
         if status != "accepted":
             return
         self.pair_intro[key] = (iid, introducer)
-        if rng.random() < p.meet_after_intro and key not in met_today:
+        if rng.random() < p.meet_after_intro / self._lift(a) and key not in met_today:
             self._meeting(d, date, s, a, b, (iid, introducer), met_today)
 
     def _meeting(self, d, date, s, a, b, intro, met_today) -> None:

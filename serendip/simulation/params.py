@@ -66,6 +66,13 @@ class Params:
     seat_headroom: tuple = (0.9, 1.6)  # seats per space: its busiest expected day times this
     cancel_share: float = 0.02
     no_show_share: float = 0.03
+    # The hold-out experiment (experiments/): ranked suggestions make a member this much more
+    # likely (x 1 + effect) than a hold-out member to ask for an introduction on a day, and
+    # to meet after an accepted one. 0 for no effect.
+    suggestion_effect: float = 0.25
+    holdout_share: float = 0.10
+    min_others_present: int = 3  # exposure: a check-in day with at least this many others
+    experiment_name: str = "simulated-holdout"
 
 
 @dataclass
@@ -84,6 +91,8 @@ class Result:
     transactions: int = 0
     bookings: int = 0
     paid_work_members: int = 0
+    experiment: str = ""
+    holdout_members: int = 0
     seconds: float = 0.0
     rows: dict = field(default_factory=dict)
 

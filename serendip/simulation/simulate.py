@@ -18,8 +18,8 @@ the end date the output is the same on every run.
 
 The package: `params` (scales, knobs, data files), `tables` (the bulk tables), `books` (the
 simulated ledger), and the simulator's parts as mixins over one shared state: `people`
-(spaces, tags, passports), `exchange` (questions, introductions, meetings), `rooms` (bookings
-and invoices). This module runs the days.
+(spaces, tags, passports), `experiment` (the hold-out and its arms), `exchange` (questions,
+introductions, meetings), `rooms` (bookings and invoices). This module runs the days.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from serendip.presence.models import CheckIn
 from . import bulk
 from .books import Books
 from .exchange import ExchangeMixin
+from .experiment import ExperimentMixin
 from .params import SCALES, USERNAME_PREFIX, AlreadySimulated, Params, Result, Scale, ts
 from .people import PeopleMixin
 from .rooms import RoomsMixin
@@ -54,7 +55,7 @@ __all__ = ["SCALES", "AlreadySimulated", "Params", "Result", "Scale", "Simulator
 User = get_user_model()
 
 
-class Simulator(PeopleMixin, ExchangeMixin, RoomsMixin):
+class Simulator(PeopleMixin, ExperimentMixin, ExchangeMixin, RoomsMixin):
     def __init__(
         self,
         *,
@@ -91,6 +92,7 @@ class Simulator(PeopleMixin, ExchangeMixin, RoomsMixin):
             self._make_spaces()
             self._make_tags()
             self._make_members()
+            self._experiment_start()
             self._ledger_start()
             self._exchange_start()
             self._welcome_before_start()
