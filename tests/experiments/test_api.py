@@ -40,3 +40,20 @@ def test_my_matches_without_a_checkin_are_empty(make_member, api_as):
     _experiment()
     body = api_as(make_member()).get("/me/matches").json()
     assert body["matches"] == [] and body["ranked"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("arm", [assignment.SUGGESTED, assignment.HOLDOUT])
+def test_the_space_page_follows_my_arm(here, make_member, client, arm):
+    space, others = here
+    experiment = _experiment()
+    me = _member_in(make_member, experiment, arm, offers=["python"], needs=["fundraising"])
+    checkin_create(member=me, space_id=space.pk, date=space.local_today())
+    client.force_login(me.user)
+    html = client.get(f"/spaces/{space.slug}/").content.decode()
+    assert all(m.display_name in html for m in others)
+    if arm == assignment.HOLDOUT:
+        assert "in random order" in html and "Suggested for you" not in html
+        assert 'class="reason"' not in html
+    else:
+        assert "Suggested for you" in html and 'class="reason"' in html
