@@ -19,7 +19,7 @@ from serendip.exchange.services import (
     outcome_record,
 )
 from serendip.experiments import assignment
-from serendip.experiments.models import Assignment, ExperimentResult
+from serendip.experiments.models import Assignment, Experiment, ExperimentResult
 from serendip.experiments.outcomes import exposure_by_member, outcomes_by_member
 from serendip.experiments.selectors import experiment_on, suggestions_for
 from serendip.experiments.services import (
@@ -270,3 +270,40 @@ def test_stats_refresh_analyses_started_experiments():
     _experiment(name="later", starts_on=TODAY + dt.timedelta(days=30), ends_on=TODAY + dt.timedelta(days=40))
     call_command("stats", "--refresh", stderr=io.StringIO())
     assert list(ExperimentResult.objects.values_list("experiment__name", flat=True)) == ["spring"]
+
+
+@pytest.mark.django_db
+def test_the_operator_sets_up_experiments_in_the_admin(make_member):
+    operator = make_member()
+    operator.user.is_staff = operator.user.is_superuser = True
+    operator.user.save()
+    client = Client()
+    client.force_login(operator.user)
+    form = {
+        "name": "spring",
+        "description": "",
+        "holdout_share": "0.1",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "min_others_present": "3",
+    }
+    assert client.post("/admin/experiments/experiment/add/", form).status_code == 302
+    clash = client.post("/admin/experiments/experiment/add/", {**form, "name": "clash"})
+    assert clash.status_code == 200 and "overlaps experiment spring" in clash.content.decode()
+    too_big = client.post(
+        "/admin/experiments/experiment/add/",
+        {
+            **form,
+            "name": "big",
+            "holdout_share": "0.3",
+            "starts_on": (TODAY + dt.timedelta(days=40)).isoformat(),
+            "ends_on": (TODAY + dt.timedelta(days=50)).isoformat(),
+        },
+    )
+    assert too_big.status_code == 200
+    assert list(Experiment.objects.values_list("name", "holdout_share")) == [("spring", 0.1)]
+    # Once members are assigned the share is shown, not editable.
+    spring = Experiment.objects.get()
+    assignments_ensure(experiment=spring, member_ids=[operator.pk])
+    page = client.get(f"/admin/experiments/experiment/{spring.pk}/change/").content.decode()
+    assert 'name="holdout_share"' not in page and 'name="ends_on"' in page
