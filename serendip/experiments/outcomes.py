@@ -40,23 +40,22 @@ def exposure_by_member(experiment: Experiment, *, through: dt.date) -> dict[int,
     """Member-days of exposure: days in the period on which the member held a seat at a space
     where at least `min_others_present` others held one too."""
     last = min(experiment.ends_on, through)
-    rows = np.array(
-        list(
-            CheckIn.objects.filter(
-                date__gte=experiment.starts_on, date__lte=last, status__in=HOLDING_A_SEAT
-            ).values_list("member_id", "space_id", "date__year", "date__month", "date__day")
-        )
-        or np.empty((0, 5), dtype=np.int64),
-        dtype=np.int64,
-    ).reshape(-1, 5)
-    if not len(rows):
+    rows = list(
+        CheckIn.objects.filter(
+            date__gte=experiment.starts_on, date__lte=last, status__in=HOLDING_A_SEAT
+        ).values_list("member_id", "space_id", "date")
+    )
+    if not rows:
         return {}
-    day_key = rows[:, 2] * 10_000 + rows[:, 3] * 100 + rows[:, 4]
+    member = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    space = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    day = np.fromiter((r[2].toordinal() for r in rows), dtype=np.int64, count=len(rows))
+    # How many hold a seat at each (space, day); a member's day is exposure if enough others do.
     _, group, size = np.unique(
-        np.stack([rows[:, 1], day_key], axis=1), axis=0, return_inverse=True, return_counts=True
+        np.stack([space, day], axis=1), axis=0, return_inverse=True, return_counts=True
     )
     exposed = size[group.ravel()] - 1 >= experiment.min_others_present
-    members, days = np.unique(rows[exposed, 0], return_counts=True)
+    members, days = np.unique(member[exposed], return_counts=True)
     return dict(zip(members.tolist(), days.tolist(), strict=True))
 
 

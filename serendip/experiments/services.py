@@ -142,9 +142,10 @@ def experiment_analyse(
     through = min(experiment.ends_on, today or timezone.now().date())
     exposure = exposure_by_member(experiment, through=through)
     members = sorted(exposure)
-    arms: dict[int, str] = {}
-    for start in range(0, len(members), 20_000):  # bounded IN lists
-        arms.update(assignments_ensure(experiment=experiment, member_ids=members[start : start + 20_000]))
+    arms = dict(Assignment.objects.filter(experiment=experiment).values_list("member_id", "arm"))
+    missing = [m for m in members if m not in arms]  # exposed, but never saw a suggestions page
+    for start in range(0, len(missing), 5000):  # bounded IN lists
+        arms.update(assignments_ensure(experiment=experiment, member_ids=missing[start : start + 5000]))
     outcomes = outcomes_by_member(experiment, through=through)
     counts = np.array([[outcomes[k].get(m, 0) for k in OUTCOMES] for m in members], dtype=float).reshape(
         len(members), len(OUTCOMES)

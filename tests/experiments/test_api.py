@@ -1,7 +1,11 @@
 """`/me/matches` asks the one selector: ranked for most, random order for the hold-out."""
 
+import ast
+from pathlib import Path
+
 import pytest
 
+import serendip
 from serendip.experiments import assignment
 from serendip.presence.services import checkin_create
 
@@ -57,3 +61,26 @@ def test_the_space_page_follows_my_arm(here, make_member, client, arm):
         assert 'class="reason"' not in html
     else:
         assert "Suggested for you" in html and 'class="reason"' in html
+
+
+def test_only_the_experiments_selector_asks_for_ranked_suggestions():
+    # Pages and APIs go through experiments.selectors.suggestions_for, so no page can show the
+    # hold-out a ranked list by calling the exchange's ranking directly.
+    root = Path(serendip.__file__).parent
+    callers = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            imported = (
+                isinstance(node, ast.ImportFrom)
+                and node.module in ("serendip.exchange.routing", "routing")
+                and any(alias.name == "suggestions" for alias in node.names)
+            )
+            called = (
+                isinstance(node, ast.Attribute)
+                and node.attr == "suggestions"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "routing"
+            )
+            if imported or called:
+                callers.add(path.relative_to(root).as_posix())
+    assert callers == {"experiments/selectors.py"}
