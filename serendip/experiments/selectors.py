@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from serendip.exchange.routing import SUGGESTIONS_PER_DAY, Route, not_to_suggest, suggestions
-from serendip.passport.models import Member
+from serendip.passport.models import Member, Visibility
 from serendip.presence.selectors import present_with_focus
 
 from . import assignment
@@ -48,8 +48,15 @@ def suggestions_for(*, member: Member, space, date: dt.date) -> Suggestions:
             experiment=experiment and experiment.name,
             arm=arm,
         )
+    # The same people the ranking may show (present, not hidden, open to matching, no "no
+    # thanks" or recent meeting between us), only not ranked.
     skip = not_to_suggest(member) | {member.pk}
-    others = sorted({member_id for member_id, _focus in present_with_focus(space=space, date=date)} - skip)
+    present = {member_id for member_id, _focus in present_with_focus(space=space, date=date)} - skip
+    others = sorted(
+        Member.objects.filter(pk__in=present, open_to_matching=True)
+        .exclude(visibility=Visibility.HIDDEN)
+        .values_list("pk", flat=True)
+    )
     shown = assignment.random_order(experiment.name, member.pk, date.isoformat(), others)[
         :SUGGESTIONS_PER_DAY
     ]

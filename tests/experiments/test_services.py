@@ -307,3 +307,18 @@ def test_the_operator_sets_up_experiments_in_the_admin(make_member):
     assignments_ensure(experiment=spring, member_ids=[operator.pk])
     page = client.get(f"/admin/experiments/experiment/{spring.pk}/change/").content.decode()
     assert 'name="holdout_share"' not in page and 'name="ends_on"' in page
+
+
+@pytest.mark.django_db
+def test_the_holdout_is_not_shown_hidden_members_or_those_closed_to_matching(make_member, space_with_people):
+    space, people = space_with_people
+    experiment = _experiment()
+    hidden, closed = people[0], people[1]
+    hidden.visibility = "hidden"
+    hidden.save()
+    closed.open_to_matching = False
+    closed.save()
+    me = _member_in(make_member, experiment, assignment.HOLDOUT)
+    checkin_create(member=me, space_id=space.pk, date=space.local_today())
+    shown = {r.member_id for r in suggestions_for(member=me, space=space, date=space.local_today()).routes}
+    assert shown == {m.pk for m in people[2:]}
