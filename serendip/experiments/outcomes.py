@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.db.models import Count, F, Window
 from django.utils.translation import gettext_lazy as _
 
 from serendip.exchange.models import (
@@ -40,23 +41,12 @@ def exposure_by_member(experiment: Experiment, *, through: dt.date) -> dict[int,
     """Member-days of exposure: days in the period on which the member held a seat at a space
     where at least `min_others_present` others held one too."""
     last = min(experiment.ends_on, through)
-    rows = list(
-        CheckIn.objects.filter(
-            date__gte=experiment.starts_on, date__lte=last, status__in=HOLDING_A_SEAT
-        ).values_list("member_id", "space_id", "date")
-    )
-    if not rows:
-        return {}
-    member = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    space = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    day = np.fromiter((r[2].toordinal() for r in rows), dtype=np.int64, count=len(rows))
-    # How many hold a seat at each (space, day); a member's day is exposure if enough others do.
-    _, group, size = np.unique(
-        np.stack([space, day], axis=1), axis=0, return_inverse=True, return_counts=True
-    )
-    exposed = size[group.ravel()] - 1 >= experiment.min_others_present
-    members, days = np.unique(member[exposed], return_counts=True)
-    return dict(zip(members.tolist(), days.tolist(), strict=True))
+    held = CheckIn.objects.filter(date__gte=experiment.starts_on, date__lte=last, status__in=HOLDING_A_SEAT)
+    # How many hold a seat at the same space that day, counted by the database (a window), so
+    # only the exposed check-ins' member ids come back.
+    here = held.annotate(here=Window(Count("id"), partition_by=[F("space_id"), F("date")]))
+    exposed = here.filter(here__gt=experiment.min_others_present).values_list("member_id", flat=True)
+    return _count(exposed.iterator(chunk_size=50_000))
 
 
 def outcomes_by_member(experiment: Experiment, *, through: dt.date) -> dict[str, dict[int, int]]:
@@ -68,25 +58,25 @@ def outcomes_by_member(experiment: Experiment, *, through: dt.date) -> dict[str,
     meetings = Meeting.objects.filter(
         status=MeetingStatus.CONFIRMED, date__gte=experiment.starts_on, date__lte=last
     )
-    led = (
-        Outcome.objects.filter(
-            kind__in=[OutcomeKind.PAID_WORK, OutcomeKind.COLLABORATION],
-            meeting__in=meetings,
-        )
-        .values_list("member_id", "meeting_id")
-        .distinct()
+    led = Outcome.objects.filter(
+        kind__in=[OutcomeKind.PAID_WORK, OutcomeKind.COLLABORATION], meeting__in=meetings
     )
 
-    def count(ids) -> dict[int, int]:
-        values, n = np.unique(np.fromiter(ids, dtype=np.int64), return_counts=True)
-        return dict(zip(values.tolist(), n.tolist(), strict=True))
+    def per(qs, field: str, counted: str = "id") -> dict[int, int]:
+        n = Count(counted, distinct=counted != "id")  # ids are unique already: no DISTINCT sort
+        return dict(qs.values(field).annotate(n=n).values_list(field, "n"))
 
-    pairs = list(meetings.values_list("member_low_id", "member_high_id"))
+    confirmed = per(meetings, "member_low_id")
+    for member, n in per(meetings, "member_high_id").items():
+        confirmed[member] = confirmed.get(member, 0) + n
     return {
-        "introductions_requested": count(intros.values_list("requester_id", flat=True)),
-        "introductions_accepted": count(
-            intros.filter(status=IntroductionStatus.ACCEPTED).values_list("requester_id", flat=True)
-        ),
-        "meetings_confirmed": count(m for pair in pairs for m in pair),
-        "meetings_led_to_work": count(member for member, _meeting in led),
+        "introductions_requested": per(intros, "requester_id"),
+        "introductions_accepted": per(intros.filter(status=IntroductionStatus.ACCEPTED), "requester_id"),
+        "meetings_confirmed": confirmed,
+        "meetings_led_to_work": per(led, "member_id", counted="meeting_id"),
     }
+
+
+def _count(ids) -> dict[int, int]:
+    values, n = np.unique(np.fromiter(ids, dtype=np.int64), return_counts=True)
+    return dict(zip(values.tolist(), n.tolist(), strict=True))
