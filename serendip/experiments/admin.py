@@ -23,13 +23,15 @@ class ExperimentForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
+        # Fields shown read-only (arms already drawn) are not in the form: take the stored ones.
+        value = {f: data[f] if f in data else getattr(self.instance, f) for f in FIELDS}
         try:
             services.check_experiment(
-                name=data["name"],
-                holdout_share=data["holdout_share"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                min_others_present=data["min_others_present"],
+                name=value["name"],
+                holdout_share=value["holdout_share"],
+                starts_on=value["starts_on"],
+                ends_on=value["ends_on"],
+                min_others_present=value["min_others_present"],
                 experiment=self.instance if self.instance.pk else None,
             )
         except ServiceError as exc:

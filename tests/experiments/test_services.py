@@ -307,6 +307,11 @@ def test_the_operator_sets_up_experiments_in_the_admin(make_member):
     assignments_ensure(experiment=spring, member_ids=[operator.pk])
     page = client.get(f"/admin/experiments/experiment/{spring.pk}/change/").content.decode()
     assert 'name="holdout_share"' not in page and 'name="ends_on"' in page
+    later = (TODAY + dt.timedelta(days=60)).isoformat()
+    change = {"description": "longer", "ends_on": later, "min_others_present": "2"}
+    assert client.post(f"/admin/experiments/experiment/{spring.pk}/change/", change).status_code == 302
+    spring.refresh_from_db()
+    assert (spring.ends_on.isoformat(), spring.holdout_share, spring.min_others_present) == (later, 0.1, 2)
 
 
 @pytest.mark.django_db
