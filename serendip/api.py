@@ -20,6 +20,7 @@ from ninja.parser import Parser
 
 from serendip import errors
 from serendip.exchange.api import router as exchange_router
+from serendip.experiments.api import router as experiments_router
 from serendip.ledger.api import router as ledger_router
 from serendip.network.api import router as network_router
 from serendip.passport.api import router as passport_router
@@ -109,3 +110,4 @@ api.add_router("/", passport_router)
 api.add_router("/", network_router)
 api.add_router("/", ledger_router)
 api.add_router("/", exchange_router)
+api.add_router("/", experiments_router)

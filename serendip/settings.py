@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "serendip.ledger",
     "serendip.exchange",
     "serendip.insights",
+    "serendip.experiments",  # above the domains: the randomised hold-out (issue 18)
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,7 @@ urlpatterns = [
     path("passport/balance/verify/", ledger_views.verify_howto, name="ledger_verify_howto"),
     path("ledger/", include("serendip.ledger.urls")),
     path("insights/", insights_views.network, name="insights"),
+    path("", include("serendip.experiments.urls")),
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
     path("admin/", admin.site.urls),
 ]

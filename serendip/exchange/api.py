@@ -18,7 +18,6 @@ from serendip.apitypes import (
 )
 from serendip.network.selectors import space_get
 from serendip.passport.services import check_tags
-from serendip.presence.selectors import member_checkin_on, member_checkin_today
 
 from . import routing, services
 from .models import Answer, OutcomeKind, Question
@@ -287,31 +286,11 @@ class MatchOut(Schema):
     reasons: list[str]
 
 
-class MatchesOut(Schema):
-    space_id: int | None
-    date: dt.date
-    matches: list[MatchOut]
-
-
 class RoutingIn(Schema):
     tags: list[Tag] = Field(default_factory=list, max_length=10, description=TAG_RULES)
     text: Text = Field("", max_length=5000)
     space_id: BodyId | None = Field(None, description="only among the members at this space today")
     k: int_between(1, 50) = 10
-
-
-@router.get(
-    "/me/matches",
-    response=responses({200: MatchesOut}),
-    summary="Whom to meet where I am checked in on a date (default: today)",
-)
-def my_matches(request, date: Day | None = None):
-    member = current_member(request)
-    checkin = member_checkin_today(member) if date is None else member_checkin_on(member, date)
-    if checkin is None:
-        return {"space_id": None, "date": date or dt.date.today(), "matches": []}
-    routes = routing.suggestions(member=member, space=checkin.space, date=checkin.date)
-    return {"space_id": checkin.space_id, "date": checkin.date, "matches": named_routes(routes)}
 
 
 @router.post(

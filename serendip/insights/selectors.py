@@ -6,8 +6,10 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serendip.exchange.models import Introduction, Meeting, MeetingStatus, Outcome, OutcomeKind
+from serendip.experiments.analysis import proportion_interval
 from serendip.network.models import Space
 from serendip.network.selectors import space_occupancy_by_day, week_start
 from serendip.passport.models import Member, MemberTag, TagKind
@@ -27,6 +29,7 @@ class Headline:
     display: str
     recent: float | None = None  # the last TREND_DAYS days
     previous: float | None = None  # the TREND_DAYS before those
+    note: str = ""  # what exactly is counted, and how sure the figure is
 
     @property
     def change(self) -> float | None:
@@ -95,8 +98,22 @@ def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
             paid_members / members if members else 0.0,
             f"{paid_members / members:.1%} (1 in {members / paid_members:.1f})" if paid_members else "0%",
             *trend("paid_work"),
+            note=paid_work_note(paid_members, members),
         ),
     ]
+
+
+def paid_work_note(paid_members: int, members: int) -> str:
+    """The paid-work share's definition and 95 % interval, so it compares honestly with the
+    seed's "1 in 6" (a count cannot say the network caused it: see the experiments below)."""
+    ci = proportion_interval(paid_members, members)
+    if ci.low is None:
+        return str(_("No members yet."))
+    return _(
+        "Members who reported paid work as an outcome of a confirmed meeting, out of all "
+        "%(members)s members; 95%% interval %(low).1f%%–%(high).1f%% (Wilson). Seats2meet's "
+        "“1 in 6” is 16.7%%."
+    ) % {"members": f"{members:,}", "low": 100 * ci.low, "high": 100 * ci.high}
 
 
 def headline_dict(*, today: dt.date | None = None) -> dict:

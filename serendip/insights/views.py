@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from serendip.errors import NotFound
+from serendip.experiments.selectors import experiments_page
 from serendip.network.permissions import can_host
 from serendip.network.selectors import space_get
 from serendip.passport.selectors import member_for_user
@@ -37,6 +38,7 @@ def network(request):
             "tags": tags,
             "countries": countries,
             "refreshed_at": selectors.stats_refreshed_at(),
+            **experiments_page(),
         },
     )
 

@@ -49,3 +49,13 @@ def pair_factor(previous_earnings_with_pair: int) -> float:
 def capped(amount: int, *, earned_today: int) -> int:
     """What is left of `amount` under the daily cap."""
     return max(0, min(amount, DAILY_EARNING_CAP - earned_today))
+
+
+def earning(*, base: float, earned_today: int, previous_with_pair: int | None) -> tuple[int, float]:
+    """The earning rule: what a contribution worth `base` pays today, and its pair factor.
+
+    `previous_with_pair` is how many earnings the member had from the same counterpart within
+    PAIR_WINDOW_DAYS (None when there is no counterpart, as for an introduction). Both
+    `ledger.services.earn` and the simulator call this, so there is one rule to change."""
+    factor = 1.0 if previous_with_pair is None else pair_factor(previous_with_pair)
+    return capped(round(base * factor), earned_today=earned_today), factor

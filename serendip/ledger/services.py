@@ -224,8 +224,11 @@ def earn(
     account = member_account(member)
     log_lock()
     Account.objects.select_for_update().filter(pk=account.pk).first()
-    factor = rules.pair_factor(earnings_with(member, counterpart)) if counterpart is not None else 1.0
-    amount = rules.capped(round(base * factor), earned_today=earned_today(member))
+    amount, factor = rules.earning(
+        base=base,
+        earned_today=earned_today(member),
+        previous_with_pair=None if counterpart is None else earnings_with(member, counterpart),
+    )
     if amount <= 0:
         return None
     detail = []

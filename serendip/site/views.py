@@ -12,8 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from serendip.errors import LOCKED_OUT, ServiceError
-from serendip.exchange.routing import related_tags, suggestions
+from serendip.exchange.routing import related_tags
 from serendip.exchange.selectors import introduction_states, met_on
+from serendip.experiments.selectors import suggestions_for
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
 from serendip.network.permissions import can_host
@@ -61,14 +62,12 @@ def space_today(request, slug: str):
     checkins = checkins_here(space=space, date=today, visibilities=visible_visibilities(member is not None))
     mine = member_checkin_on(member, today) if member else None
     day = space_day(space, today)
-    suggested, also_here, intro_states, met = None, checkins, {}, set()
+    suggested, also_here, ranked, intro_states, met = None, checkins, True, {}, set()
     if member is not None:
         by_member = {c.member_id: c for c in checkins}
-        suggested = [
-            (by_member[s.member_id], s)
-            for s in suggestions(member=member, space=space, date=today)
-            if s.member_id in by_member
-        ]
+        offered = suggestions_for(member=member, space=space, date=today)  # ranked, or the hold-out's
+        ranked = offered.ranked
+        suggested = [(by_member[s.member_id], s) for s in offered.routes if s.member_id in by_member]
         shown = {c.member_id for c, _s in suggested} | {member.pk}
         also_here = [c for c in checkins if c.member_id not in shown]
         intro_states = introduction_states(member, list(by_member))
@@ -80,6 +79,7 @@ def space_today(request, slug: str):
         "day": day,
         "checkins": checkins,
         "suggested": suggested,
+        "ranked": ranked,
         "also_here": also_here,
         "intro_states": intro_states,
         "met": met,

@@ -8,6 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from serendip.exchange.services import meeting_confirm, meeting_record
+from serendip.experiments import assignment
+from serendip.experiments.models import Assignment, Experiment
+from serendip.experiments.services import experiment_analyse
 from serendip.ledger.models import LogEntry, LogState, Transaction
 from serendip.ledger.services import member_account
 from serendip.passport.models import Member
@@ -110,3 +113,29 @@ def test_a_second_run_is_refused():
 @pytest.mark.django_db
 def test_the_demo_preset_is_small():
     assert SCALES["demo"].members <= 500 and SCALES["demo"].days <= 60
+
+
+@pytest.mark.django_db
+def test_it_runs_the_experiment_as_the_platform_does():
+    result = simulate()
+    experiment = Experiment.objects.get(name=result.experiment)
+    assert (experiment.starts_on, experiment.ends_on) == (END - dt.timedelta(days=SMALL.days - 1), END)
+    arms = dict(Assignment.objects.filter(experiment=experiment).values_list("member_id", "arm"))
+    assert len(arms) == SMALL.members
+    assert arms == {m: assignment.arm(experiment.name, m, experiment.holdout_share) for m in arms}
+    assert sum(a == "holdout" for a in arms.values()) == result.holdout_members > 0
+
+
+@pytest.mark.django_db
+def test_its_suggestions_have_the_effect_it_is_given():
+    strong = Params(
+        **{**BUSY.__dict__, "suggestion_effect": 3.0, "holdout_share": 0.2, "min_others_present": 1}
+    )
+    result = simulate(params=strong)
+    stored = experiment_analyse(
+        experiment=Experiment.objects.get(name=result.experiment), today=END, replicates=300
+    )
+    requested = stored.data["effects"][0]
+    assert requested["outcome"] == "introductions_requested"
+    # x4 the chance to ask (candidates run out sooner for the keen, so a little less is seen).
+    assert requested["significant"] and requested["ratio_ci"]["low"] > 2

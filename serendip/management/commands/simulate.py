@@ -10,7 +10,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from serendip.simulation.simulate import SCALES, AlreadySimulated, Scale, Simulator
+from serendip.experiments.services import experiments_refresh
+from serendip.insights.services import stats_refresh
+from serendip.simulation.simulate import SCALES, AlreadySimulated, Params, Scale, Simulator
 
 
 class Command(BaseCommand):
@@ -35,7 +37,19 @@ class Command(BaseCommand):
             action="store_true",
             help="exit 0 (not 1) when simulated data is already there",
         )
-        parser.add_argument("--no-stats", action="store_true", help="don't refresh the insights aggregates")
+        parser.add_argument(
+            "--effect",
+            type=float,
+            default=Params.suggestion_effect,
+            help="how much ranked suggestions raise the chance of an introduction and a meeting "
+            "over the hold-out's (x 1 + effect; 0: none)",
+        )
+        parser.add_argument(
+            "--holdout-share", type=float, default=Params.holdout_share, help="hold-out share (0-0.2)"
+        )
+        parser.add_argument(
+            "--no-stats", action="store_true", help="don't refresh the insights aggregates and the experiment"
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
 
     def handle(self, *args, **opts):
@@ -48,7 +62,12 @@ class Command(BaseCommand):
         )
         if min(scale.members, scale.spaces, scale.countries, scale.days) < 1:
             raise CommandError("members, spaces, countries and days must be at least 1")
-        sim = Simulator(scale=scale, seed=opts["seed"], end=opts["end"], progress=self.stderr.write)
+        if not 0 <= opts["holdout_share"] <= 0.2 or opts["effect"] < 0:
+            raise CommandError("the hold-out share must be between 0 and 0.2, and the effect at least 0")
+        params = Params(suggestion_effect=opts["effect"], holdout_share=opts["holdout_share"])
+        sim = Simulator(
+            scale=scale, seed=opts["seed"], end=opts["end"], params=params, progress=self.stderr.write
+        )
         try:
             result = sim.run()
         except AlreadySimulated as exc:
@@ -59,13 +78,14 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         analyse()
         analyse_seconds = round(time.perf_counter() - t0, 2)
-        stats_seconds = None
+        stats_seconds = experiment_seconds = None
         if not opts["no_stats"]:
-            from serendip.insights.services import stats_refresh
-
             t0 = time.perf_counter()
             stats_refresh(full=True)
             stats_seconds = round(time.perf_counter() - t0, 2)
+            t0 = time.perf_counter()
+            experiments_refresh(today=sim.end)
+            experiment_seconds = round(time.perf_counter() - t0, 2)
         summary = {
             "scale": scale.__dict__,
             "seed": opts["seed"],
@@ -74,6 +94,8 @@ class Command(BaseCommand):
             "seconds": round(result.seconds, 2),
             "analyse_seconds": analyse_seconds,
             "stats_refresh_seconds": stats_seconds,
+            "experiment_analysis_seconds": experiment_seconds,
+            "suggestion_effect": params.suggestion_effect,
             "rows": result.rows,
         }
         if opts["json"]:

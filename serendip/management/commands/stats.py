@@ -5,6 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from serendip.experiments.selectors import experiment_results
+from serendip.experiments.services import experiments_refresh
 from serendip.insights.selectors import headline_dict, headline_numbers
 from serendip.insights.services import RECENT_DAYS, stats_refresh
 
@@ -26,8 +28,12 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             days = stats_refresh(full=opts["full"])
             self.stderr.write(f"stats: refreshed {days} days in {time.perf_counter() - t0:.1f} s")
+            t0 = time.perf_counter()
+            n = experiments_refresh()
+            self.stderr.write(f"stats: analysed {n} experiments in {time.perf_counter() - t0:.1f} s")
         if opts["json"]:
-            self.stdout.write(json.dumps(headline_dict(), indent=2, default=str))
+            data = {**headline_dict(), "experiments": experiment_results()}
+            self.stdout.write(json.dumps(data, indent=2, default=str))
             return
         for h in headline_numbers():
             change = "" if h.change is None else f"  ({h.change:+.0%} vs the previous 28 days)"
