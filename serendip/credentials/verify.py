@@ -135,7 +135,8 @@ def _check_status(credential: dict, result: Verification, resolve: Resolver, now
             continue
         inner = verify_credential(listing, resolve=resolve, now=now, check_status=False)
         if not inner.valid or inner.issuer != result.issuer:
-            result.fail(f"its status list {url} does not verify: {'; '.join(inner.errors) or 'another issuer'}")
+            why = "; ".join(inner.errors) or "another issuer"
+            result.fail(f"its status list {url} does not verify: {why}")
             continue
         subject = listing.get("credentialSubject") or {}
         if subject.get("statusPurpose") != purpose:
