@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "serendip.ledger",
     "serendip.exchange",
     "serendip.insights",
+    "serendip.rights",
 ]
 
 MIDDLEWARE = [
@@ -243,3 +244,14 @@ for _item in env.str("LEDGER_WITNESSES", default="").split(","):
 LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=5.0)
 LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
 # --- end Ledger log ------------------------------------------------------------------------------
+
+# --- Rights: export, erasure, credentials (README "Your data") -----------------------------------
+# The network's credential issuer key: an Ed25519 secret key as a Multikey (z3u2...). When neither
+# is set, one is generated on first use and kept in VAR_DIR/credentials_issuer_key (mode 600).
+CREDENTIALS_ISSUER_KEY = _secret("CREDENTIALS_ISSUER_KEY")
+CREDENTIALS_ISSUER_KEY_PATH = VAR_DIR / "credentials_issuer_key"
+CREDENTIALS_VALID_DAYS = env.int("CREDENTIALS_VALID_DAYS", default=365)
+# Invoices of a deleted passport are kept this many years after the end of their year (the Dutch
+# and Italian fiscal retention periods are 7 and 10 years: set it for your country), then removed
+# by `serendip rights purge`.
+INVOICE_RETENTION_YEARS = env.int("INVOICE_RETENTION_YEARS", default=7)

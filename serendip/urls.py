@@ -56,6 +56,7 @@ urlpatterns = [
     path("ledger/", include("serendip.ledger.urls")),
     path("insights/", insights_views.network, name="insights"),
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
+    path("", include("serendip.rights.urls")),
     path("admin/", admin.site.urls),
 ]
 
