@@ -152,8 +152,8 @@ def _erase(member: Member) -> Erasure:
     _cancel_checkins(member)
     _cancel_bookings(member)
     linked = _linked_members(member)
-    _scrub_exchange(member)
     _scrub_others_mentions(member, linked, names)
+    _scrub_exchange(member)
     IssuedCredential.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=now, revocation_reason="erasure"
     )
@@ -240,22 +240,30 @@ def _scrub_exchange(member: Member) -> None:
     Outcome.objects.filter(member=member).update(note="")
 
 
-def _replace_names(queryset: models.QuerySet, field: str, names: set[str]) -> None:
-    for name in sorted(names, key=len, reverse=True):
-        queryset.filter(**{f"{field}__contains": name}).update(
-            **{field: Replace(F(field), Value(name), Value(DELETED_MEMBER))}
+def _replace_all(queryset: models.QuerySet, field: str, replacements: dict[str, str]) -> None:
+    # Longest first, so a full name goes before the username it may contain.
+    for old in sorted(replacements, key=len, reverse=True):
+        queryset.filter(**{f"{field}__contains": old}).update(
+            **{field: Replace(F(field), Value(old), Value(replacements[old]))}
         )
 
 
 def _scrub_others_mentions(member: Member, linked: set[int], names: set[str]) -> None:
-    if not linked or not names:
+    """Others' timeline lines, ledger reasons and outcome notes name the member or quote the
+    titles of their questions: those words are replaced."""
+    replacements = dict.fromkeys(names, DELETED_MEMBER)
+    titles = Question.objects.filter(asker=member).exclude(title="").values_list("title", flat=True)
+    replacements.update(dict.fromkeys(titles, DELETED_QUESTION.lower()))
+    if not linked or not replacements:
         return
-    _replace_names(Activity.objects.filter(member_id__in=linked), "summary", names)
-    _replace_names(
-        Transaction.objects.filter(Q(beneficiary_id__in=linked) | Q(counterpart=member)), "reason", names
+    _replace_all(Activity.objects.filter(member_id__in=linked), "summary", replacements)
+    _replace_all(
+        Transaction.objects.filter(Q(beneficiary_id__in=linked) | Q(counterpart=member)),
+        "reason",
+        replacements,
     )
     meetings = Meeting.objects.filter(Q(member_low=member) | Q(member_high=member))
-    _replace_names(Outcome.objects.filter(meeting__in=meetings).exclude(member=member), "note", names)
+    _replace_all(Outcome.objects.filter(meeting__in=meetings).exclude(member=member), "note", replacements)
 
 
 def _scrub_user(user, member: Member) -> None:

@@ -23,6 +23,7 @@ from serendip.network.services import booking_create
 from serendip.passport.models import Member
 from serendip.passport.services import member_update, token_create
 from serendip.presence.services import checkin_create
+from tests.ledger.test_log_integration import configure_ledger
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,7 @@ def _issuer_key(settings, tmp_path):
 
     settings.CREDENTIALS_ISSUER_KEY = multikey.generate()[0]
     settings.CREDENTIALS_ISSUER_KEY_PATH = tmp_path / "credentials_issuer_key"
+    configure_ledger(settings, tmp_path)
 
 
 @dataclass
