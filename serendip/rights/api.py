@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Body, Router, Schema
 
 from serendip.apitypes import current_member
 
@@ -79,7 +79,7 @@ class VerifyOut(Schema):
     auth=None,
     summary="Verify a credential this network issued: signature, issuer key, validity, revocation",
 )
-def verify(request, payload: dict[str, Any]):
+def verify(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja's way)
     result = credential_verify(payload)
     return {
         "valid": result.valid,
