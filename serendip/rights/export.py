@@ -29,6 +29,7 @@ from serendip.exchange.models import (
     Question,
     QuestionRoute,
 )
+from serendip.ledger.api import my_ledger_proofs
 from serendip.ledger.models import Account, Posting
 from serendip.network.models import Booking, Invoice
 from serendip.passport.models import Activity, ApiToken, Member, MemberTag
@@ -380,8 +381,6 @@ NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags"
 def ledger_proofs(member: Member) -> dict:
     """Exactly what GET /api/v1/me/ledger/proofs builds (the ledger owns that format), so the
     export never drifts from it."""
-    from serendip.ledger.api import my_ledger_proofs
-
     return my_ledger_proofs(SimpleNamespace(auth=member.user), HttpResponse())
 
 

@@ -9,6 +9,7 @@ consistent for the others. See `member_erase` for what happens to each kind of r
 import datetime as dt
 import secrets
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -274,8 +275,6 @@ def _scrub_user(user, member: Member) -> None:
     user.is_active = user.is_staff = user.is_superuser = False
     user.save()
     ApiToken.objects.filter(user=user).delete()
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username=old_username).delete()
     for obj, model in ((member, Member), (user, User)):

@@ -3,6 +3,7 @@ credential verifier, and the issuer's published documents (DID document, context
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -96,8 +97,6 @@ def erase(request):
 
 
 def privacy(request):
-    from django.conf import settings
-
     return render(request, "rights/privacy.html", {"retention_years": settings.INVOICE_RETENTION_YEARS})
 
 
