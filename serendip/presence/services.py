@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from serendip import fastsql
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -56,7 +57,7 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
     focus = check_focus(focus)
     taken, elsewhere, active = _seat_state(space=space, member=member, date=date)
     if not active:
-        raise Forbidden("this passport was deleted")
+        raise Forbidden(str(_("this passport was deleted")))
     if elsewhere is not None:
         where = "here" if elsewhere == space.pk else f"at {Space.objects.get(pk=elsewhere).name}"
         raise Conflict(f"you are already checked in {where} on {date.isoformat()}")

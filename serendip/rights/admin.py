@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from serendip.admin import ReadOnlyAdmin
 
@@ -12,11 +13,11 @@ class IssuedCredentialAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "revoked_at"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected credentials (abuse)")
+    @admin.action(description=_("Revoke the selected credentials (abuse)"))
     def revoke(self, request, queryset):
         for credential in queryset:
             credential_revoke(credential=credential, reason="abuse")
-        messages.success(request, f"Revoked {queryset.count()} credential(s).")
+        messages.success(request, _("Revoked %(n)d credential(s).") % {"n": queryset.count()})
 
 
 @admin.register(Erasure)

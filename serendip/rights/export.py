@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from serendip.exchange.models import (
     Answer,
@@ -38,7 +39,7 @@ from serendip.presence.models import CheckIn
 from .models import Erasure, IssuedCredential
 from .selectors import member_links, rows_of
 
-README = """Your data from Serendip, exported {when}.
+README = _("""Your data from Serendip, exported {when}.
 
 Every file is JSON; the tables you may want to open in a spreadsheet are also CSV.
 
@@ -61,7 +62,7 @@ manifest.json        which rows of which tables this export holds
 
 Other members appear only by their member id and display name, where they took part in
 something with you (a meeting, an introduction).
-"""
+""")
 
 
 def _csv(rows: list[dict]) -> bytes:
@@ -389,7 +390,7 @@ def export_build(member: Member) -> bytes:
     files, manifest = export_sections(member)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("README.txt", README.format(when=timezone.now().strftime("%Y-%m-%d %H:%M UTC")))
+        zf.writestr("README.txt", str(README).format(when=timezone.now().strftime("%Y-%m-%d %H:%M UTC")))
         for name, value in files.items():
             zf.writestr(name, _csv(value) if name.endswith(".csv") else _json(value))
         zf.writestr("manifest.json", _json(manifest))

@@ -6,6 +6,7 @@ import re
 from urllib.parse import quote
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from serendip.credentials import contexts, eddsa_jcs, status_list
 from serendip.credentials.verify import Verification, verify_credential
@@ -64,11 +65,13 @@ def passport_document(
         credential,
         context=[contexts.CREDENTIALS_V2, issuer.context_url()],
         types=["SerendipPassportCredential"],
-        name="Serendip passport",
+        name=str(_("Serendip passport")),
     )
-    document["description"] = (
-        "What this member offers and is interested in, as kept in their Serendip passport, "
-        "and since when they are a member of the network."
+    document["description"] = str(
+        _(
+            "What this member offers and is interested in, as kept in their Serendip passport, "
+            "and since when they are a member of the network."
+        )
     )
     document["credentialSubject"] = {
         "type": "SerendipPassport",
@@ -88,23 +91,28 @@ def _slug(text: str) -> str:
 
 ACHIEVEMENTS = {
     "answers": (
-        "Accepted answers: {tag}",
-        "Answered questions tagged {tag!r} in the Serendip network; each answer was accepted by the "
-        "member who asked.",
+        _("Accepted answers: {tag}"),
+        _(
+            "Answered questions tagged {tag!r} in the Serendip network; each answer was accepted by the "
+            "member who asked."
+        ),
     ),
     "meetings": (
-        "Confirmed meetings",
-        "Met other professionals at Serendip co-working spaces; each meeting was confirmed by both members.",
+        _("Confirmed meetings"),
+        _(
+            "Met other professionals at Serendip co-working spaces; "
+            "each meeting was confirmed by both members."
+        ),
     ),
     "introductions": (
-        "Introductions that led to a meeting",
-        "Introduced members to each other who then met and both confirmed the meeting.",
+        _("Introductions that led to a meeting"),
+        _("Introduced members to each other who then met and both confirmed the meeting."),
     ),
 }
 
 
 def achievement_document(credential: IssuedCredential, member: Member, achievement: Achievement) -> dict:
-    title, criteria = ACHIEVEMENTS[achievement.kind]
+    title, criteria = (str(text) for text in ACHIEVEMENTS[achievement.kind])
     name = title.format(tag=achievement.tag)
     path = f"/credentials/achievements/{achievement.kind}"
     if achievement.tag:

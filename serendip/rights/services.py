@@ -67,7 +67,7 @@ def _new_credential(*, member: Member, kind: str, achievement: str = "") -> Issu
 
 def _check_active(member: Member) -> None:
     if not member.user.is_active or Erasure.objects.filter(member=member).exists():
-        raise Forbidden("this passport was deleted")
+        raise Forbidden(str(_("this passport was deleted")))
 
 
 @transaction.atomic
