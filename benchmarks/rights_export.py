@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print where one export's time goes")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="serendip-rights-bench-"))
@@ -106,6 +107,13 @@ def main() -> None:
     fill = time.perf_counter() - started
 
     size = len(export_build(member))  # warm-up: integrates the log (a checkpoint) once
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(export_build, member)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
     times = []
     for _ in range(args.runs):
         t0 = time.perf_counter()
