@@ -140,7 +140,8 @@ def _erase(member: Member) -> Erasure:
     - ledger: the account stays under its pseudonymous id; what is left goes back to the
       network as one normal transaction, so `serendip ledger verify` still passes
     - any other table with a foreign key to the member or their user (added by other apps):
-      its free-text fields in those rows are emptied
+      its free-text fields in those rows are emptied; stored files (photos) of the passport
+      and of those rows are deleted
     """
     user = User.objects.select_for_update().get(pk=member.user_id)
     existing = Erasure.objects.filter(member_id=member.pk).first()
@@ -308,8 +309,27 @@ HANDLED = {
 }
 
 
+def _erase_files(member: Member) -> None:
+    """Delete stored files (photos and the like) of the passport and of every row linked to it,
+    in whichever app's table they are, and empty their fields."""
+    targets = [(Member, Member.objects.filter(pk=member.pk))]
+    targets += [(model, rows_of(member, model, field)) for model, field in member_links()]
+    for model, rows in targets:
+        files = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        for f in files:
+            names = list(
+                rows.exclude(**{f.attname: ""})
+                .exclude(**{f"{f.attname}__isnull": True})
+                .values_list(f.attname, flat=True)
+            )
+            rows.update(**{f.attname: ""})
+            # The files go once the erasure is committed (a rollback keeps them with their rows).
+            transaction.on_commit(lambda storage=f.storage, names=names: [storage.delete(n) for n in names])
+
+
 def _scrub_other_tables(member: Member) -> None:
     """Empty the free-text fields of rows that other apps' tables link to the member."""
+    _erase_files(member)
     for model, field in member_links():
         if model._meta.label_lower in HANDLED:
             continue
