@@ -86,7 +86,8 @@ def passport_document(
 
 
 def _slug(text: str) -> str:
-    return quote(re.sub(r"\s+", "-", text), safe="-")
+    # Every character but unreserved ones percent-encoded: the path segment decodes to the tag.
+    return quote(text, safe="")
 
 
 ACHIEVEMENTS = {
@@ -111,28 +112,31 @@ ACHIEVEMENTS = {
 }
 
 
+def achievement_definition(kind: str, tag: str = "") -> dict:
+    """The Open Badges Achievement (what was achieved, and the criteria), served at its own id."""
+    title, criteria = (str(text) for text in ACHIEVEMENTS[kind])
+    path = f"/credentials/achievements/{kind}" + (f"/{_slug(tag)}" if tag else "")
+    badge = {
+        "id": issuer.site_url(path),
+        "type": ["Achievement"],
+        "name": title.format(tag=tag),
+        "description": criteria.format(tag=tag),
+        "criteria": {"narrative": criteria.format(tag=tag)},
+    }
+    if tag:
+        badge["tag"] = [tag]
+    return badge
+
+
 def achievement_document(credential: IssuedCredential, member: Member, achievement: Achievement) -> dict:
-    title, criteria = (str(text) for text in ACHIEVEMENTS[achievement.kind])
-    name = title.format(tag=achievement.tag)
-    path = f"/credentials/achievements/{achievement.kind}"
-    if achievement.tag:
-        path += f"/{_slug(achievement.tag)}"
+    badge = achievement_definition(achievement.kind, achievement.tag)
     document = _frame(
         credential,
         context=[contexts.CREDENTIALS_V2, contexts.OPEN_BADGES_V3],
         types=["OpenBadgeCredential"],
-        name=name,
+        name=badge["name"],
     )
     document["issuer"].update(type=["Profile"], url=issuer.site_url("/"))
-    badge = {
-        "id": issuer.site_url(path),
-        "type": ["Achievement"],
-        "name": name,
-        "description": criteria.format(tag=achievement.tag),
-        "criteria": {"narrative": criteria.format(tag=achievement.tag)},
-    }
-    if achievement.tag:
-        badge["tag"] = [achievement.tag]
     document["credentialSubject"] = {
         "type": ["AchievementSubject"],
         "identifier": [

@@ -13,5 +13,7 @@ urlpatterns = [
     path("credentials/verify", views.verify_page, name="credential_verify"),
     path("credentials/v1", views.serendip_context, name="credentials_context"),
     path("credentials/status/<int:number>", views.status_list, name="status_list"),
+    path("credentials/achievements/<str:kind>", views.achievement, name="achievement"),
+    path("credentials/achievements/<str:kind>/<path:tag>", views.achievement, name="achievement_tag"),
     path(".well-known/did.json", views.did_json, name="did_json"),
 ]

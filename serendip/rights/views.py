@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from serendip.credentials import contexts
 from serendip.errors import ServiceError
+from serendip.passport.models import Tag
 from serendip.passport.selectors import member_for_user
 
 from . import issuer, services
 from .export import export_build, export_filename
-from .issuing import credential_verify, status_list_credential
+from .issuing import ACHIEVEMENTS, achievement_definition, credential_verify, status_list_credential
 from .selectors import achievements_of, credentials_of
 
 MAX_UPLOAD = 256 * 1024  # a credential is a few kilobytes
@@ -149,3 +150,16 @@ def status_list(request, number: int):
     response = _json(status_list_credential(number), "application/vc+ld+json")
     response["Cache-Control"] = "max-age=60"
     return response
+
+
+@require_GET
+def achievement(request, kind: str, tag: str = ""):
+    """An Open Badges Achievement's definition, at the id the badges name."""
+    if kind not in ACHIEVEMENTS or bool(tag) != (kind == "answers") or len(tag) > 200:
+        raise Http404(_("no such achievement"))
+    if tag and not Tag.objects.filter(name=tag).exists():
+        raise Http404(_("no such tag"))
+    return _json(
+        {"@context": [contexts.CREDENTIALS_V2, contexts.OPEN_BADGES_V3], **achievement_definition(kind, tag)},
+        "application/ld+json",
+    )

@@ -12,7 +12,7 @@ from django.test import Client
 
 from serendip.credentials import eddsa_jcs, multikey, status_list
 from serendip.rights import issuer
-from serendip.rights.issuing import credential_verify
+from serendip.rights.issuing import achievement_definition, credential_verify
 from serendip.rights.models import IssuedCredential
 from serendip.rights.services import (
     credential_issue_achievements,
@@ -160,3 +160,19 @@ def test_the_issuer_key_is_generated_once_into_var_with_a_warning(settings, tmp_
 def test_proofs_are_eddsa_jcs_2022_over_the_document(rich_network):
     credential = credential_issue_passport(member=rich_network["zeb"].member)
     eddsa_jcs.proof_verify(credential, key=issuer.issuer_key().public_key())
+
+
+def test_each_badges_achievement_is_served_at_its_id(rich_network, client):
+    badges = credential_issue_achievements(member=rich_network["zeb"].member)
+    for badge in badges:
+        achievement = badge["credentialSubject"]["achievement"]
+        served = client.get(achievement["id"].removeprefix(issuer.site_url("")))
+        assert served.status_code == 200, achievement["id"]
+        assert {k: v for k, v in served.json().items() if k != "@context"} == achievement
+    two_words = achievement_definition("answers", "xylophonic brewing")
+    assert "%20" in two_words["id"]
+    served = client.get(two_words["id"].removeprefix(issuer.site_url("")))
+    assert served.status_code == 200 and served.json()["tag"] == ["xylophonic brewing"]
+    assert client.get("/credentials/achievements/answers/no%20such%20tag").status_code == 404
+    assert client.get("/credentials/achievements/nonsense").status_code == 404
+    assert client.get("/credentials/achievements/meetings/extra").status_code == 404
