@@ -1,11 +1,12 @@
 """API: my export, deleting my passport, my credentials, and a public credential verifier."""
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
 from ninja import Body, Router, Schema
 
-from serendip.apitypes import current_member
+from serendip.apitypes import current_member, responses
 
 from . import services
 from .export import export_build, export_filename
@@ -16,7 +17,7 @@ router = Router(tags=["rights"])
 
 @router.get(
     "/me/export",
-    response={200: None},
+    response=responses({200: None}),
     summary="Everything Serendip holds about me, as a ZIP of JSON (and CSV) files",
     openapi_extra={"responses": {200: {"content": {"application/zip": {}}, "description": "the ZIP"}}},
 )
@@ -32,13 +33,13 @@ class EraseIn(Schema):
 
 
 class EraseOut(Schema):
-    erased_at: Any
-    invoices_kept_until: Any
+    erased_at: dt.datetime
+    invoices_kept_until: dt.date | None  # invoices are kept by law until then, then removed
 
 
 @router.post(
     "/me/erase",
-    response=EraseOut,
+    response=responses({200: EraseOut}, 403, body=True),
     summary="Delete my passport for good (confirm with my password); what is kept is on /privacy/",
 )
 def my_erase(request, payload: EraseIn):
@@ -49,7 +50,7 @@ def my_erase(request, payload: EraseIn):
 
 @router.get(
     "/me/credentials/passport",
-    response=dict[str, Any],
+    response=responses({200: dict[str, Any]}, 403),
     summary="My passport as a W3C Verifiable Credential (eddsa-jcs-2022)",
 )
 def my_passport_credential(request):
@@ -58,7 +59,7 @@ def my_passport_credential(request):
 
 @router.get(
     "/me/credentials/achievements",
-    response=list[dict[str, Any]],
+    response=responses({200: list[dict[str, Any]]}, 403),
     summary="My verified contributions as Open Badges 3.0 credentials (one per achievement)",
 )
 def my_achievement_credentials(request):
@@ -75,7 +76,7 @@ class VerifyOut(Schema):
 
 @router.post(
     "/credentials/verify",
-    response=VerifyOut,
+    response=responses({200: VerifyOut}, public=True, body=True),
     auth=None,
     summary="Verify a credential this network issued: signature, issuer key, validity, revocation",
 )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0003_no_separate_account_and_beneficiary_indexes'),
+        ('ledger', '0004_posting_openings_for_unlinkable_leaves'),
     ]
 
     operations = [
