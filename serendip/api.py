@@ -26,6 +26,7 @@ from serendip.network.api import router as network_router
 from serendip.passport.api import router as passport_router
 from serendip.passport.auth import BearerAuth, SessionAuth
 from serendip.presence.api import router as presence_router
+from serendip.rights.api import router as rights_router
 
 
 class BodyNotAnObject(ValueError):
@@ -111,3 +112,4 @@ api.add_router("/", network_router)
 api.add_router("/", ledger_router)
 api.add_router("/", exchange_router)
 api.add_router("/", experiments_router)
+api.add_router("/", rights_router)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "serendip.exchange",
     "serendip.insights",
     "serendip.experiments",  # above the domains: the randomised hold-out (issue 18)
+    "serendip.rights",
 ]
 
 MIDDLEWARE = [
@@ -258,3 +259,13 @@ LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
 # The matching index every web process maps read-only (generations of .npy arrays and a CURRENT
 # pointer; serendip/exchange/machine.py). Local disk: memory maps over a network share do not share.
 MATCHING_SNAPSHOT_DIR = Path(env.str("SERENDIP_MATCHING_SNAPSHOT_DIR", default=str(VAR_DIR / "matching")))
+# --- Rights: export, erasure, credentials (README "Your data") -----------------------------------
+# The network's credential issuer key: an Ed25519 secret key as a Multikey (z3u2...). When neither
+# is set, one is generated on first use and kept in VAR_DIR/credentials_issuer_key (mode 600).
+CREDENTIALS_ISSUER_KEY = _secret("CREDENTIALS_ISSUER_KEY")
+CREDENTIALS_ISSUER_KEY_PATH = VAR_DIR / "credentials_issuer_key"
+CREDENTIALS_VALID_DAYS = env.int("CREDENTIALS_VALID_DAYS", default=365)
+# Invoices of a deleted passport are kept this many years after the end of their year (the Dutch
+# and Italian fiscal retention periods are 7 and 10 years: set it for your country), then removed
+# by `serendip rights purge`.
+INVOICE_RETENTION_YEARS = env.int("INVOICE_RETENTION_YEARS", default=7)

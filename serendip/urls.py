@@ -61,6 +61,7 @@ urlpatterns = [
     path("insights/", insights_views.network, name="insights"),
     path("", include("serendip.experiments.urls")),
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
+    path("", include("serendip.rights.urls")),
     path("admin/", admin.site.urls),
 ]
 

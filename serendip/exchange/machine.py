@@ -86,7 +86,8 @@ def _profile(row: tuple, tags: dict[str, dict[str, float]], activity: int) -> Pr
 def profiles(members=None) -> list[Profile]:
     """Passports as the engine sees them, read as plain rows (model instances for 60,000 members
     and their tags cost ten times more)."""
-    qs = Member.objects.order_by("pk")
+    # Deleted passports (their user is inactive) are not in the index at all.
+    qs = Member.objects.filter(user__is_active=True).order_by("pk")
     tag_rows = MemberTag.objects.all()
     if members is not None:
         ids = [m.pk for m in members]
@@ -242,11 +243,22 @@ def engine() -> Engine:
         applied = _state["applied"]
         fresh = [(pk, at) for pk, at in rows if applied.get(pk) != at]
         if fresh:
-            for profile in profiles([Member(pk=pk) for pk, _ in fresh]):
+            found = profiles([Member(pk=pk) for pk, _ in fresh])
+            for profile in found:
                 _state["engine"].update(profile)
+            for gone in {str(pk) for pk, _ in fresh} - {p.id for p in found}:
+                _state["engine"].remove(gone)  # a deleted passport
         _state["applied"] = dict(rows)
         _state["seen"] = max(_state["seen"], timezone.now() - CLOCK_MARGIN)
         return _state["engine"]
+
+
+def forget(member_id: int) -> None:
+    """Drop a member from this process's index now (a deleted passport); other processes drop
+    it when they next look for edited passports."""
+    with _lock:
+        if _state["engine"] is not None:
+            _state["engine"].remove(str(member_id))
 
 
 def reset() -> None:

@@ -60,6 +60,7 @@ class TxKind(models.TextChoices):
     SEAT = "seat", "Seat"
     SEAT_REFUND = "seat_refund", "Seat refund"
     REVERSAL = "reversal", "Reversal"
+    ACCOUNT_CLOSED = "account_closed", "Account closed (returned to the network)"
 
 
 class Transaction(models.Model):

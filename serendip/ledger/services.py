@@ -313,3 +313,27 @@ def seat_refund(*, member: Member, checkin_id: int) -> Transaction | None:
         beneficiary=member,
         legs=legs,
     )
+
+
+# Closing ---------------------------------------------------------------------------------
+
+
+def account_close(*, member: Member) -> Transaction | None:
+    """Give what is left on a member's account back to the network (a deleted passport):
+    one ordinary, logged transaction, so every balance and the log still verify. The account
+    itself stays, under its pseudonymous public id. None when nothing is left."""
+    account = Account.objects.filter(member=member).first()
+    if account is None:
+        return None
+    with transaction.atomic():
+        log_lock()  # the log before the account (the lock order), then read the balance
+        balance = Account.objects.select_for_update().get(pk=account.pk).balance
+        if balance <= 0:
+            return None
+        return transaction_record(
+            kind=TxKind.ACCOUNT_CLOSED,
+            reason="Account closed: what was left went back to the network",
+            subject=f"member:{member.pk}",
+            beneficiary=member,
+            legs=[Leg(account, -balance), Leg(network_account(), balance)],
+        )

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from serendip import fastsql
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -57,7 +58,9 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
         raise NotFound(f"no space with id {space_id}")
     check_checkin_date(space=space, date=date)
     focus = check_focus(focus)
-    taken, elsewhere = _seat_state(space=space, member=member, date=date)
+    taken, elsewhere, active = _seat_state(space=space, member=member, date=date)
+    if not active:
+        raise Forbidden(str(_("this passport was deleted")))
     if elsewhere is not None:
         where = "here" if elsewhere == space.pk else f"at {Space.objects.get(pk=elsewhere).name}"
         raise Conflict(f"you are already checked in {where} on {date.day} {date:%B %Y}")
@@ -99,23 +102,37 @@ def _space_for_update(space_id: int) -> Space | None:
     return fastsql.load(Space, row) if row else None
 
 
-def _seat_state(*, space: Space, member: Member, date: dt.date) -> tuple[int, int | None]:
+def _seat_state(*, space: Space, member: Member, date: dt.date) -> tuple[int, int | None, bool]:
     """(seats taken at `space` on `date`, the space where `member` already holds a seat that
-    day or None), read after the space's lock was taken (a new statement, so on PostgreSQL
-    it sees every check-in committed before the lock was granted)."""
+    day or None, whether the member's account is still active), read after the space's lock
+    was taken (a new statement, so on PostgreSQL it sees every check-in committed before the
+    lock was granted).
+
+    The member's user row is share-locked to commit: deleting a passport (rights.services)
+    updates that row first, so a check-in either commits before the erasure reads the
+    member's check-ins, or waits for it and then sees the account closed."""
     table = CheckIn._meta.db_table
+    qn = connection.ops.quote_name
+    user_table = Member._meta.get_field("user").related_model._meta.db_table
     holding = ", ".join(["%s"] * len(SEAT_HOLDING))
     day = CheckIn._meta.get_field("date").get_db_prep_save(date, connection)
+    lock = " FOR SHARE OF u" if connection.features.has_select_for_update_of else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {table}"
             f" WHERE space_id = %s AND date = %s AND status IN ({holding})),"
             f" (SELECT space_id FROM {table}"
-            f" WHERE member_id = %s AND date = %s AND status IN ({holding}) LIMIT 1)",
-            [space.pk, day, *map(str, SEAT_HOLDING), member.pk, day, *map(str, SEAT_HOLDING)],
+            f" WHERE member_id = %s AND date = %s AND status IN ({holding}) LIMIT 1),"
+            f" u.{qn('is_active')}"
+            f" FROM {qn(user_table)} u JOIN {qn(Member._meta.db_table)} m ON m.{qn('user_id')} = u.id"
+            f" WHERE m.id = %s{lock}",
+            [space.pk, day, *map(str, SEAT_HOLDING), member.pk, day, *map(str, SEAT_HOLDING), member.pk],
         )
-        taken, elsewhere = cursor.fetchone()
-    return taken, elsewhere
+        row = cursor.fetchone()
+    if row is None:
+        return 0, None, False
+    taken, elsewhere, active = row
+    return taken, elsewhere, bool(active)
 
 
 def _own_checkin(*, member: Member, checkin_id: int) -> CheckIn:
