@@ -21,6 +21,7 @@ from serendip import errors
 from serendip.exchange.api import router as exchange_router
 from serendip.ledger.api import router as ledger_router
 from serendip.network.api import router as network_router
+from serendip.notifications.api import router as notifications_router
 from serendip.passport.api import router as passport_router
 from serendip.passport.auth import BearerAuth
 from serendip.presence.api import router as presence_router
@@ -105,3 +106,4 @@ api.add_router("/", passport_router)
 api.add_router("/", network_router)
 api.add_router("/", ledger_router)
 api.add_router("/", exchange_router)
+api.add_router("/", notifications_router)

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "serendip",  # the project itself: templates, static files, the demo command
     "serendip.passport",
     "serendip.network",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "serendip.ledger",
     "serendip.exchange",
     "serendip.insights",
+    "serendip.notifications",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "serendip.notifications.context_processors.bell",
             ],
         },
     },
@@ -243,3 +247,27 @@ for _item in env.str("LEDGER_WITNESSES", default="").split(","):
 LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=5.0)
 LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
 # --- end Ledger log ------------------------------------------------------------------------------
+
+# --- Reach (issue 14): email, background work, notifications ----------------------------------
+# One EMAIL_URL: smtp://user:pass@host:587 (smtp+tls://, smtps://), consolemail://, filemail://<dir>.
+# Default: Django's file backend under VAR_DIR/outbox, so a demo needs no SMTP server.
+_email = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'outbox'}")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_FILE_PATH"):
+    if _email.get(_key) not in (None, ""):
+        globals()[_key] = _email[_key]
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Serendip <noreply@serendip.example>")
+# Emails about notifications a member gets per day at most; the rest wait for the daily digest.
+EMAIL_DAILY_CAP = env.int("EMAIL_DAILY_CAP", default=10)
+# /outbox/: a page listing the emails sent (for a demo without a mail server). Off unless DEBUG.
+EMAIL_OUTBOX_PAGE = _bool("EMAIL_OUTBOX_PAGE", DEBUG)
+# Password reset requests per client IP per hour (the answer is the same whether or not the
+# address exists).
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives a day
+# Django's tasks framework (django-tasks) on its database backend: `serendip worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# --- end Reach -----------------------------------------------------------------------------------
