@@ -3,6 +3,7 @@ account-email state, calendar feeds and the worker's bookkeeping."""
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from serendip.passport.models import Member
@@ -81,10 +82,13 @@ class Subscription(models.Model):
                 | Q(followed__isnull=True, tag__isnull=False),
                 name="subscription_member_or_tag",
             ),
+            # Empty columns compare equal here (NULLS NOT DISTINCT, which SQLite lacks).
             models.UniqueConstraint(
-                fields=["member", "followed", "tag", "space"],
+                "member",
+                Coalesce("followed", 0),
+                Coalesce("tag", 0),
+                Coalesce("space", 0),
                 name="subscription_unique",
-                nulls_distinct=False,
             ),
         ]
         indexes = [
