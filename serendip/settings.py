@@ -268,6 +268,9 @@ EMAIL_OUTBOX_PAGE = _bool("EMAIL_OUTBOX_PAGE", DEBUG)
 # address exists).
 PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives a day
+# The worker tells followers of a check-in once it is this old (its transaction has surely
+# committed, and so has any check-in with a smaller id): the delay of a "checked in" notification.
+CHECKIN_FANOUT_SETTLE_SECONDS = env.float("CHECKIN_FANOUT_SETTLE_SECONDS", default=5.0)
 # Django's tasks framework (django-tasks) on its database backend: `serendip worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- end Reach -----------------------------------------------------------------------------------

@@ -3,15 +3,16 @@ offer) and are at that space that day, or chose it; warn a member whose balance 
 for a seat there.
 
 The check-in request does none of this and writes nothing extra: the check-in row itself is
-the event. The worker reads check-ins past a cursor, in id order, once they are `SETTLE` old
-(a check-in's transaction is short: it holds the space's lock; SETTLE leaves room for one that
-committed after a later id), and finishes each batch - notifications and the cursor - in one
-transaction, so a killed worker redoes the batch and the once-per-subject constraint keeps
-any notification from being written twice."""
+the event. The worker reads check-ins past a cursor, in id order, once they are
+CHECKIN_FANOUT_SETTLE_SECONDS old (a check-in's transaction is short: it holds the space's lock;
+the delay leaves room for one that committed after a later id), and finishes each batch
+(notifications and the cursor) in one transaction, so a killed worker redoes the batch and
+the once-per-subject constraint keeps any notification from being written twice."""
 
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -26,7 +27,6 @@ from serendip.passport.models import MemberTag, TagKind, Visibility
 from .models import SEAT_HOLDING, CheckIn, CheckInStatus
 
 CURSOR = "presence.checkins_fanout"
-SETTLE = dt.timedelta(seconds=5)
 
 
 def followers_at(checkin: CheckIn) -> dict[int, str]:
@@ -96,8 +96,10 @@ def low_balance_check(checkin: CheckIn, balances: dict[int, int]) -> None:
     )
 
 
-def checkins_fanout(*, limit: int = 500, settle: dt.timedelta = SETTLE) -> int:
+def checkins_fanout(*, limit: int = 500, settle: dt.timedelta | None = None) -> int:
     """Fan out the next batch of settled check-ins; returns how many check-ins were read."""
+    if settle is None:
+        settle = dt.timedelta(seconds=settings.CHECKIN_FANOUT_SETTLE_SECONDS)
     with transaction.atomic():
         cursor, _created = WorkerCursor.objects.get_or_create(name=CURSOR)
         if connection.features.has_select_for_update:

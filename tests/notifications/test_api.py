@@ -45,13 +45,16 @@ def test_subscriptions_crud(make_member, make_space, api_as):
     person = api.post("/me/subscriptions", {"member_id": fiona.pk})
     assert person.status_code == 201 and person.json()["member_name"] == fiona.display_name
     tag = api.post("/me/subscriptions", {"tag": "  FundRaising ", "space_id": space.pk})
-    assert tag.status_code == 201 and tag.json()["tag"] == "fundraising" and tag.json()["space_id"] == space.pk
+    assert tag.status_code == 201
+    assert tag.json()["tag"] == "fundraising" and tag.json()["space_id"] == space.pk
     assert api.post("/me/subscriptions", {"member_id": fiona.pk}).status_code == 409
     assert [s["id"] for s in api.get("/me/subscriptions").json()] == [tag.json()["id"], person.json()["id"]]
     # hidden, absent and self look the same as absent: nothing to learn
-    hidden, absent = api.post("/me/subscriptions", {"member_id": ghost.pk}), api.post("/me/subscriptions", {"member_id": 999999})
+    hidden = api.post("/me/subscriptions", {"member_id": ghost.pk})
+    absent = api.post("/me/subscriptions", {"member_id": 999999})
     assert hidden.status_code == absent.status_code == 404
-    assert hidden.json()["detail"].replace(str(ghost.pk), "N") == absent.json()["detail"].replace("999999", "N")
+    detail = hidden.json()["detail"].replace(str(ghost.pk), "N")
+    assert detail == absent.json()["detail"].replace("999999", "N")
     assert api.post("/me/subscriptions", {"member_id": me.pk}).status_code == 400
     assert api.post("/me/subscriptions", {"member_id": fiona.pk, "tag": "x"}).status_code == 400
     assert api.post("/me/subscriptions", {}).status_code == 400
@@ -68,7 +71,9 @@ def test_preferences_read_and_write(make_member, api_as):
     assert before["question_routed"] == "email" and before["introduction_declined"] == "inapp"
     after = api._call("put", "/me/notification-preferences", {"channels": {"question_routed": "digest"}})
     assert after.status_code == 200 and after.json()["channels"]["question_routed"] == "digest"
-    assert api._call("put", "/me/notification-preferences", {"channels": {"question_routed": "loud"}}).status_code == 422
-    bad = api._call("put", "/me/notification-preferences", {"channels": {"nonsense": "off", "question_routed": "off"}})
+    loud = {"channels": {"question_routed": "loud"}}
+    assert api._call("put", "/me/notification-preferences", loud).status_code == 422
+    unknown = {"channels": {"nonsense": "off", "question_routed": "off"}}
+    bad = api._call("put", "/me/notification-preferences", unknown)
     assert bad.status_code == 400 and "nonsense" in bad.json()["detail"]
     assert api.get("/me/notification-preferences").json()["channels"]["question_routed"] == "digest"

@@ -25,14 +25,19 @@ def test_a_booking_is_an_event_in_the_spaces_time_zone(make_member, open_space, 
     member = make_member()
     day = space.local_today() + dt.timedelta(days=3)
     start = dt.datetime.combine(day, dt.time(9, 30))
-    booking = booking_create(member=member, room_id=make_room(space, name="Loft").pk, starts_at=start,
-                             ends_at=start + dt.timedelta(hours=2))
+    booking = booking_create(
+        member=member,
+        room_id=make_room(space, name="Loft").pk,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
     cal = icalendar.Calendar.from_ical(booking_ics(booking))
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["America/New_York"]
     event = events(booking_ics(booking))[f"booking-{booking.pk}"]
     begins = event.decoded("dtstart")
     assert begins == start.replace(tzinfo=zoneinfo.ZoneInfo("America/New_York"))
-    assert begins.tzinfo.key == "America/New_York" and event.decoded("dtend") - begins == dt.timedelta(hours=2)
+    assert begins.tzinfo.key == "America/New_York"
+    assert event.decoded("dtend") - begins == dt.timedelta(hours=2)
     assert begins.astimezone(dt.UTC) == booking.starts_at
     assert "Loft" in str(event["location"]) and str(event["status"]) == "CONFIRMED"
 
@@ -48,7 +53,8 @@ def test_the_private_feed_lists_check_ins_meetings_and_bookings_and_can_be_revok
     meeting = meeting_record(member=me, other_id=other.pk, date=today)
     meeting_confirm(member=other, meeting_id=meeting.pk)
     start = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(14))
-    booking = booking_create(member=me, room_id=make_room(space).pk, starts_at=start, ends_at=start.replace(hour=15))
+    room = make_room(space)
+    booking = booking_create(member=me, room_id=room.pk, starts_at=start, ends_at=start.replace(hour=15))
     api = api_as(me)
     url = api.post("/me/calendar-feed").json()["url"]
     path = url.split("testserver", 1)[1]

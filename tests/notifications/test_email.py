@@ -155,7 +155,8 @@ def test_password_reset_says_the_same_whether_or_not_the_address_exists(make_mem
     client = Client()
     page = client.get(link.split("testserver", 1)[1], follow=True)
     assert page.status_code == 200
-    done = client.post(page.redirect_chain[-1][0], {"new_password1": "a-brand-new-pass-42", "new_password2": "a-brand-new-pass-42"})
+    new = "a-brand-new-pass-42"
+    done = client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
     member.user.refresh_from_db()
     assert member.user.check_password("a-brand-new-pass-42") and not member.user.check_password(PASSWORD)

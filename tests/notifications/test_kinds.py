@@ -126,7 +126,8 @@ def test_a_hidden_members_check_in_tells_nobody_and_opted_out_members_get_nothin
     for m in (ghost, visible):
         checkin_create(member=m, space_id=space.pk, date=space.local_today())
     fanout()
-    rows = list(Notification.objects.filter(kind="followed_checked_in").values_list("recipient_id", "actor_id"))
+    told = Notification.objects.filter(kind="followed_checked_in")
+    rows = list(told.values_list("recipient_id", "actor_id"))
     assert rows == [(follower.pk, visible.pk)]
 
 
@@ -160,7 +161,9 @@ def test_preferences_choose_email_digest_in_app_or_nothing(make_member):
         q = question_ask(asker=m, title=f"Question of {m.display_name}")
         answer_create(author=asker, question_id=q.pk, body="An answer")
     states = {
-        channel: list(Notification.objects.filter(recipient=m, kind="answer_posted").values_list("email", flat=True))
+        channel: list(
+            Notification.objects.filter(recipient=m, kind="answer_posted").values_list("email", flat=True)
+        )
         for channel, m in people.items()
     }
     assert states == {
