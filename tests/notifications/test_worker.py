@@ -80,10 +80,25 @@ def test_one_tick_takes_a_check_in_to_the_followers_inbox_and_email(
     checkin_create(member=follower, space_id=space.pk, date=space.local_today())
     subscription_create(member=follower, followed_id=fiona.pk)
     checkin_create(member=fiona, space_id=space.pk, date=space.local_today())
+    _no_periodic_jobs()
     run_once()
     assert Notification.objects.get(recipient=follower).kind == "followed_checked_in"
     assert [m.to for m in mail.outbox] == [[follower.user.email]]
     assert "Fiona, whom you follow, checked in" in mail.outbox[0].body
+
+
+def _no_periodic_jobs():
+    """Keep the periodic jobs (which write the matching snapshot and keys under var/) away."""
+    Schedule.objects.bulk_create(
+        [Schedule(name=name, next_run_at=timezone.now() + dt.timedelta(days=1)) for name, _t, _e in SCHEDULE]
+    )
+
+
+@pytest.mark.django_db
+def test_a_scheduled_task_runs_in_the_worker():
+    reach_tasks.stats_refresh.enqueue()
+    assert TaskRunner(worker_id="test").run_one()
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
 def _worker(env):
@@ -108,9 +123,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(make_me
         checkin_create(member=f, space_id=space.pk, date=space.local_today())
         subscription_create(member=f, tag="fundraising")
     checkin_create(member=star, space_id=space.pk, date=space.local_today())
-    Schedule.objects.bulk_create(  # keep the periodic jobs out of this test's way
-        [Schedule(name=name, next_run_at=timezone.now() + dt.timedelta(days=1)) for name, _t, _e in SCHEDULE]
-    )
+    _no_periodic_jobs()
     sink = Sink(hold_at=30)
     sink.controller.start()
     db = connection.settings_dict
