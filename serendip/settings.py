@@ -264,6 +264,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Serendip <noreply@se
 EMAIL_DAILY_CAP = env.int("EMAIL_DAILY_CAP", default=10)
 # /outbox/: a page listing the emails sent (for a demo without a mail server). Off unless DEBUG.
 EMAIL_OUTBOX_PAGE = _bool("EMAIL_OUTBOX_PAGE", DEBUG)
+# How often the header's bell asks for the unread count (seconds).
+BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=20)
 # Password reset requests per client IP per hour (the answer is the same whether or not the
 # address exists).
 PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)

@@ -39,7 +39,8 @@ def notification_list(request):
 def bell(request):
     """The bell alone: htmx polls it to keep the count current without a reload."""
     member = member_or_404(request)
-    return render(request, "notifications/_bell.html", {"bell_unread": selectors.unread_count(member)})
+    context = {"bell_unread": selectors.unread_count(member), "bell_poll": settings.BELL_POLL_SECONDS}
+    return render(request, "notifications/_bell.html", context)
 
 
 @login_required
