@@ -5,6 +5,7 @@ debugging. SQLite under ./var/ unless DATABASE_URL names another database.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -251,11 +252,16 @@ LEDGER_WITNESS_TIMEOUT = env.float("LEDGER_WITNESS_TIMEOUT", default=10.0)
 # --- Reach (issue 14): email, background work, notifications ----------------------------------
 # One EMAIL_URL: smtp://user:pass@host:587 (smtp+tls://, smtps://), consolemail://, filemail://<dir>.
 # Default: Django's file backend under VAR_DIR/outbox, so a demo needs no SMTP server.
-_email = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'outbox'}")
+_email_url = env.str("EMAIL_URL", default="") or f"filemail://{VAR_DIR / 'outbox'}"
+_email = environ.Env.email_url_config(_email_url)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_FILE_PATH"):
+for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
     if _email.get(_key) not in (None, ""):
         globals()[_key] = _email[_key]
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    # django-environ drops the leading "/" of filemail:///abs/path; keep the path as written.
+    _parts = urlsplit(_email_url)
+    EMAIL_FILE_PATH = str((BASE_DIR / (_parts.netloc + _parts.path)).resolve())
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)

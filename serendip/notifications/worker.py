@@ -95,43 +95,75 @@ def _fail(email: OutboundEmail, exc: Exception, now) -> None:
 
 
 def emails_send(*, limit: int = 200) -> int:
-    """Send due emails over one connection. On PostgreSQL each email's row stays locked from
+    """Send due emails over one connection; returns how many were sent.
+
+    PostgreSQL: each email's row is locked (SKIP LOCKED: several workers share the queue) from
     before it is handed to the mail server until it is marked sent, in one transaction; a
-    worker killed before that commit leaves it queued (sent again, with the same Message-ID,
-    only if the server had already accepted it: the window is the commit). On SQLite rows are
-    marked right after sending (one worker; locking the database during SMTP would stall writers)."""
-    sent = 0
+    worker killed before that commit leaves it queued, so it is sent again (with the same
+    Message-ID) only if the server had accepted it in the instant before the commit.
+    SQLite (one worker): the database is not locked while the mail server talks, since that
+    would stall every writer; each email is marked sent right after the server accepts it."""
     smtp = get_connection()
     try:
-        for _ in range(limit):
-            now = timezone.now()
-            due = OutboundEmail.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=now)
-            with transaction.atomic():
-                email = _locked(due).order_by("next_attempt_at", "id").first()
-                if email is None:
-                    break
-                try:
-                    smtp.send_messages([build(email, smtp)])
-                except Exception as exc:  # any failure of the mail server is retried later
-                    _fail(email, exc, now)
-                    try:
-                        smtp.close()
-                    except Exception:  # a broken connection may not close cleanly
-                        log.debug("closing a failed mail connection", exc_info=True)
-                    smtp = get_connection()
-                    continue
-                email.status, email.sent_at, email.attempts = (
-                    OutboundStatus.SENT,
-                    timezone.now(),
-                    email.attempts + 1,
-                )
-                email.save(update_fields=["status", "sent_at", "attempts"])
-                sent += 1
+        if connection.features.has_select_for_update_skip_locked:
+            return _send_locked(smtp, limit)
+        return _send_unlocked(smtp, limit)
     finally:
         try:
             smtp.close()
-        except Exception:
+        except Exception:  # a broken connection may not close cleanly
             log.debug("closing the mail connection", exc_info=True)
+
+
+def _due():
+    return OutboundEmail.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=timezone.now())
+
+
+def _send_one(smtp, email: OutboundEmail) -> Exception | None:
+    try:
+        smtp.send_messages([build(email, smtp)])
+    except Exception as exc:  # any failure of the mail server is retried later, with backoff
+        try:
+            smtp.close()
+        except Exception:
+            log.debug("closing a failed mail connection", exc_info=True)
+        return exc
+    return None
+
+
+def _send_locked(smtp, limit: int) -> int:
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            email = _locked(_due()).order_by("next_attempt_at", "id").first()
+            if email is None:
+                break
+            error = _send_one(smtp, email)
+            if error is not None:
+                _fail(email, error, timezone.now())
+                continue
+            email.status, email.sent_at, email.attempts = (
+                OutboundStatus.SENT,
+                timezone.now(),
+                email.attempts + 1,
+            )
+            email.save(update_fields=["status", "sent_at", "attempts"])
+            sent += 1
+    return sent
+
+
+def _send_unlocked(smtp, limit: int) -> int:
+    sent = 0
+    for email in list(_due().order_by("next_attempt_at", "id")[:limit]):
+        error = _send_one(smtp, email)
+        with transaction.atomic():
+            if error is not None:
+                _fail(email, error, timezone.now())
+                continue
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=OutboundStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+            sent += 1
     return sent
 
 
