@@ -31,7 +31,8 @@ def test_another_members_notification_is_a_404_and_bad_input_a_4xx(make_member, 
     answer_create(author=other, question_id=q.pk, body="A")
     theirs = Notification.objects.get(recipient=asker).pk
     response = api_as(other).post(f"/me/notifications/{theirs}/read")
-    assert response.status_code == 404 and "detail" in response.json()
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found" and response.json()["detail"]
     assert Notification.objects.get(pk=theirs).read_at is None
     assert api_as(other).get("/me/notifications", limit=0).status_code == 422
     assert api_as(other).post(f"/me/notifications/{2**70}/read").status_code == 422
