@@ -17,8 +17,12 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind, spec in KINDS.items():
             self.fields[kind] = forms.ChoiceField(
-                label=spec.label, choices=Channel.choices, initial=current[kind]
+                label=spec.label, choices=Channel.choices, initial=current[kind], required=False
             )
+
+    def channels(self) -> dict[str, str]:
+        """The kinds the form was sent with (a kind left out keeps its channel)."""
+        return {kind: channel for kind, channel in self.cleaned_data.items() if channel}
 
 
 class FollowTagForm(forms.Form):

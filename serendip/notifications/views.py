@@ -89,7 +89,7 @@ def notification_settings(request):
             form = PreferencesForm(request.POST, current=selectors.preference_map(member))
             forms["prefs"] = form
             if form.is_valid():
-                services.preferences_set(member=member, channels=form.cleaned_data)
+                services.preferences_set(member=member, channels=form.channels())
                 messages.success(request, _("Notification settings saved."))
                 return redirect("notification_settings")
         elif action == "follow":
