@@ -27,13 +27,15 @@ from . import tasks
 
 log = logging.getLogger(__name__)
 
-# Run in this order each tick: fan-out makes notifications, compose makes emails, send sends.
-PUMPS: list[tuple[str, Callable[[], int]]] = [
-    ("checkins_fanout", checkins_fanout),
-    ("verifications_queue", verifications_queue),
-    ("emails_compose", emails_compose),
-    ("emails_send", emails_send),
+# Run in this order: fan-out makes notifications, compose makes emails, send sends. Each at
+# most every `every` seconds (the verification job scans members for new addresses: rarer).
+PUMPS: list[tuple[str, Callable[[], int], float]] = [
+    ("checkins_fanout", checkins_fanout, 0),
+    ("verifications_queue", verifications_queue, 10),
+    ("emails_compose", emails_compose, 0),
+    ("emails_send", emails_send, 0),
 ]
+_last_run: dict[str, float] = {}
 
 # (name, task, every): enqueued when due; the first run is due when the worker first starts.
 SCHEDULE = [
@@ -68,7 +70,11 @@ def schedule_due(now: dt.datetime | None = None) -> list[str]:
 
 def run_pumps() -> int:
     done = 0
-    for name, pump in PUMPS:
+    for name, pump, every in PUMPS:
+        now = time.monotonic()
+        if every and now - _last_run.get(name, -every) < every:
+            continue
+        _last_run[name] = now
         try:
             done += pump()
         except Exception:  # one job failing must not stop the others; it is retried next tick
