@@ -26,11 +26,12 @@ var/secret_key:
 
 DEMO_ENV := DEBUG=true SECRET_KEY_FILE=var/secret_key DATABASE_URL=sqlite:///var/serendip.sqlite3
 
-demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000 (with a ledger witness)
+demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000 (with a ledger witness and the worker)
 	$(DEMO_ENV) $(BIN)/serendip migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/serendip demo
 	$(DEMO_ENV) $(BIN)/serendip simulate --scale demo --skip-if-present
 	@echo "Serving http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/v1/docs; Ctrl-C stops)"
+	@echo "The worker runs beside it (notifications, email, periodic jobs); emails: http://127.0.0.1:8000/outbox/"
 	$(DEMO_ENV) sh scripts/demo-with-witness.sh $(BIN) 127.0.0.1:8000  # + the demo's ledger witness
 
 # Tests run under production settings (DEBUG off) with a throwaway secret, over plain HTTP

@@ -39,4 +39,5 @@ LEDGER_WITNESSES="$(cat "$VAR/ledger-witness.vkey") http://127.0.0.1:$PORT"
 export LEDGER_WITNESSES
 echo "Ledger witness on http://127.0.0.1:$PORT (key in $VAR/ledger-witness.vkey). Check the log with:"
 echo "  $BIN/serendip ledger verify --url http://$ADDRESS/ledger --key \"\$(cat $VAR/ledger.vkey)\" --witness-key \"\$(cat $VAR/ledger-witness.vkey)\""
-"$BIN/serendip" runserver "$ADDRESS"
+# The background worker beside the server (scripts/with-worker), with the same LEDGER_WITNESSES.
+sh scripts/with-worker "$BIN" "$BIN/serendip" runserver "$ADDRESS"

@@ -23,6 +23,7 @@ from serendip.exchange.api import router as exchange_router
 from serendip.experiments.api import router as experiments_router
 from serendip.ledger.api import router as ledger_router
 from serendip.network.api import router as network_router
+from serendip.notifications.api import router as notifications_router
 from serendip.passport.api import router as passport_router
 from serendip.passport.auth import BearerAuth, SessionAuth
 from serendip.presence.api import router as presence_router
@@ -113,3 +114,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", exchange_router)
 api.add_router("/", experiments_router)
 api.add_router("/", rights_router)
+api.add_router("/", notifications_router)

@@ -5,6 +5,7 @@ debugging. SQLite under ./var/ unless DATABASE_URL names another database.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI's files (/api/v1/docs) from our static files, not a CDN the CSP blocks
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "serendip",  # the project itself: templates, static files, the demo command
     "serendip.passport",
     "serendip.network",
@@ -81,6 +84,7 @@ INSTALLED_APPS = [
     "serendip.insights",
     "serendip.experiments",  # above the domains: the randomised hold-out (issue 18)
     "serendip.rights",
+    "serendip.notifications",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "serendip.notifications.context_processors.bell",
             ],
         },
     },
@@ -269,3 +274,36 @@ CREDENTIALS_VALID_DAYS = env.int("CREDENTIALS_VALID_DAYS", default=365)
 # and Italian fiscal retention periods are 7 and 10 years: set it for your country), then removed
 # by `serendip rights purge`.
 INVOICE_RETENTION_YEARS = env.int("INVOICE_RETENTION_YEARS", default=7)
+# --- Reach (issue 14): email, background work, notifications ----------------------------------
+# One EMAIL_URL: smtp://user:pass@host:587 (smtp+tls://, smtps://), consolemail://, filemail://<dir>.
+# Default: Django's file backend under VAR_DIR/outbox, so a demo needs no SMTP server.
+_email_url = env.str("EMAIL_URL", default="") or f"filemail://{VAR_DIR / 'outbox'}"
+_email = environ.Env.email_url_config(_email_url)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+    if _email.get(_key) not in (None, ""):
+        globals()[_key] = _email[_key]
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    # django-environ drops the leading "/" of filemail:///abs/path; keep the path as written.
+    _parts = urlsplit(_email_url)
+    EMAIL_FILE_PATH = str((BASE_DIR / (_parts.netloc + _parts.path)).resolve())
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Serendip <noreply@serendip.example>")
+# Emails about notifications a member gets per day at most; the rest wait for the daily digest.
+EMAIL_DAILY_CAP = env.int("EMAIL_DAILY_CAP", default=10)
+# /outbox/: a page listing the emails sent (for a demo without a mail server). Off unless DEBUG.
+EMAIL_OUTBOX_PAGE = _bool("EMAIL_OUTBOX_PAGE", DEBUG)
+# How often the header's bell asks for the unread count (seconds).
+BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=20)
+# Password reset requests per client IP per hour (the answer is the same whether or not the
+# address exists).
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives a day
+# The worker tells followers of a check-in once it is this old (its transaction has surely
+# committed, and so has any check-in with a smaller id): the delay of a "checked in" notification.
+CHECKIN_FANOUT_SETTLE_SECONDS = env.float("CHECKIN_FANOUT_SETTLE_SECONDS", default=5.0)
+# Django's tasks framework (django-tasks) on its database backend: `serendip worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# --- end Reach -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from serendip.ledger import views as ledger_views
 from serendip.network import views as network_views
 from serendip.passport import views as passport_views
 from serendip.presence import views as presence_views
+from serendip.reach import views as reach_views
 
 urlpatterns = [
     # The API first: Django tries patterns in order, and API clients (check-ins above all) are
@@ -63,6 +64,9 @@ urlpatterns = [
     path("insights/spaces/<slug:slug>/", insights_views.space, name="insights_space"),
     path("", include("serendip.rights.urls")),
     path("admin/", admin.site.urls),
+    path("", include("serendip.notifications.urls")),
+    path("email/verify/<str:token>", reach_views.verify_email, name="email_verify"),
+    path("calendar/<str:token>", reach_views.calendar_feed, name="calendar_feed"),
 ]
 
 

@@ -9,11 +9,14 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
 from serendip.ledger import rules
-from serendip.ledger.services import earn, reverse_earnings, scarcity
+from serendip.ledger.models import Posting
+from serendip.ledger.services import earn, format_sc, reverse_earnings, scarcity
+from serendip.notifications.services import notify, notify_many
 from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, check_tags, tags_get_or_create
 from serendip.presence.models import CheckIn, CheckInStatus
@@ -96,6 +99,14 @@ def question_ask(*, asker: Member, title: str, body: str = "", tags=(), here: bo
         QuestionRoute(question=question, member_id=r.member_id, score=r.score, reasons=r.reasons)
         for r in routes
     )
+    notify_many(
+        recipient_ids=[r.member_id for r in routes],
+        kind="question_routed",
+        actor=asker,
+        params={"actor": asker.display_name, "title": title},
+        url=reverse("question", args=[question.pk]),
+        subject=f"question:{question.pk}",
+    )
     activity_record(
         member=asker,
         verb="asked",
@@ -118,6 +129,14 @@ def answer_create(*, author: Member, question_id: int, body: str) -> Answer:
     body = clean_text(body, field="body", max_length=5000, required=True)
     question = _live_question(question_id)
     answer = Answer.objects.create(question=question, author=author, body=body)
+    notify(
+        recipient=question.asker,
+        kind="answer_posted",
+        actor=author,
+        params={"actor": author.display_name, "title": question.title},
+        url=reverse("question", args=[question.pk]),
+        subject=f"answer:{answer.pk}",
+    )
     activity_record(
         member=author,
         verb="answered",
@@ -154,6 +173,19 @@ def answer_accept(*, asker: Member, answer_id: int, rating: int) -> Answer:
         base=base,
         subject=f"answer:{answer.pk}",
         reason=f"Answer accepted (rated {rating}/5): {question.title}",
+    )
+    earned = Posting.objects.filter(transaction=tx, amount__gt=0).values_list("amount", flat=True).first()
+    notify(
+        recipient=answer.author,
+        kind="answer_accepted",
+        actor=asker,
+        params={
+            "actor": asker.display_name,
+            "title": question.title,
+            "earned": format_sc(earned or 0).removesuffix(" SC"),
+        },
+        url=reverse("question", args=[question.pk]),
+        subject=f"answer:{answer.pk}",
     )
     activity_record(
         member=answer.author,
@@ -239,6 +271,14 @@ def introduction_create(
             )
     except IntegrityError as exc:
         raise Conflict("an introduction between you is already waiting for an answer") from exc
+    notify(
+        recipient=recipient,
+        kind="introduction_requested",
+        actor=member,
+        params={"actor": requester.display_name},
+        url=reverse("introductions"),
+        subject=f"introduction:{intro.pk}",
+    )
     who = f" by {introducer.display_name}" if introducer else ""
     activity_record(
         member=requester,
@@ -267,6 +307,14 @@ def introduction_respond(*, member: Member, introduction_id: int, accept: bool) 
     intro.answered_at = timezone.now()
     intro.save(update_fields=["status", "answered_at"])
     verb = "accepted" if accept else "declined"
+    notify_many(
+        recipient_ids=[pk for pk in (intro.requester_id, intro.introducer_id) if pk],
+        kind=f"introduction_{verb}",
+        actor=member,
+        params={"actor": member.display_name},
+        url=reverse("introductions"),
+        subject=f"introduction:{intro.pk}",
+    )
     activity_record(
         member=member,
         verb=f"introduction_{verb}",
@@ -323,6 +371,14 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
             )
     except IntegrityError as exc:
         raise Conflict("this meeting is already recorded") from exc
+    notify(
+        recipient=other,
+        kind="meeting_to_confirm",
+        actor=member,
+        params={"actor": member.display_name, "space": space.name, "date": date.isoformat()},
+        url=reverse("meetings"),
+        subject=f"meeting:{meeting.pk}",
+    )
     activity_record(
         member=member,
         verb="meeting_recorded",

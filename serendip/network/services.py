@@ -13,13 +13,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.notifications.services import notify
 from serendip.passport.models import Member
 from serendip.passport.services import activity_record
 from serendip.text import clean_text
 
+from .calendar import booking_ics
 from .localtime import LocalTimeError, local_to_utc
 from .models import Booking, BookingStatus, OpeningHours, PaymentStatus, Room, Space, Weekday
 from .payments import provider_for, provider_named
@@ -167,6 +170,7 @@ def booking_create(
     booking.payment_status, booking.payment_reference = result.status, result.reference
     booking.save(update_fields=["payment_status", "payment_reference"])
     local = booking.local_starts_at
+    _booking_notify(booking, "booking_confirmed")
     activity_record(
         member=member,
         verb="room_booked",
@@ -175,6 +179,23 @@ def booking_create(
         extra={"space": space.slug, "room": room.pk, "booking": booking.pk},
     )
     return booking
+
+
+def _booking_notify(booking: Booking, kind: str) -> None:
+    """Tell the member in the booking's transaction; the email carries the booking as iCalendar."""
+    room = booking.room
+    notify(
+        recipient=booking.member,
+        kind=kind,
+        params={
+            "room": room.name,
+            "space": room.space.name,
+            "when": f"{booking.local_starts_at:%Y-%m-%d %H:%M}–{booking.local_ends_at:%H:%M}",
+            "_ics": booking_ics(booking),
+        },
+        url=reverse("my_bookings"),
+        subject=f"booking:{booking.pk}",
+    )
 
 
 @transaction.atomic
@@ -204,6 +225,7 @@ def booking_cancel(*, member: Member, booking_id: int) -> Booking:
         booking.payment_status, booking.payment_reference = result.status, result.reference
         fields += ["payment_status", "payment_reference"]
     booking.save(update_fields=fields)
+    _booking_notify(booking, "booking_cancelled")
     activity_record(
         member=member,
         verb="room_booking_cancelled",

@@ -23,6 +23,7 @@ from serendip.exchange.services import (
 from serendip.ledger.services import welcome_grant
 from serendip.network.models import OpeningHours, Room, Space
 from serendip.network.services import booking_create
+from serendip.notifications.services import email_mark_verified
 from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, member_set_tags
 from serendip.presence.selectors import member_checkin_on, member_checkin_today
@@ -73,6 +74,10 @@ class Command(BaseCommand):
                 activity_record(member=member, verb="joined", summary="Joined Serendip")
                 welcome_grant(member=member)
             member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
+            if not user.email:  # a verified demo address, so the demo outbox shows their email
+                user.email = f"{username}@demo.serendip.example"
+                user.save(update_fields=["email"])
+                email_mark_verified(member=member)
             members[username] = member
         spaces["utrecht-cs"].hosts.add(members["host"])
         booked = self._rooms(spaces, members)
