@@ -13,6 +13,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, Strict
 
 from serendip.errors import NotAuthenticated
+from serendip.text import bad_character
 
 if TYPE_CHECKING:  # a type only: the bottom layer imports no domain at run time
     from serendip.passport.models import Member
@@ -48,22 +49,26 @@ Bool = Annotated[bool, Strict()]
 NO_NUL = r"^[^\x00]*$"
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _storable(value: str) -> str:
+    problem = bad_character(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
-# Free text: any characters but NUL (PostgreSQL cannot store it). The rule is in the schema too.
+# Free text: any characters but NUL (PostgreSQL cannot store it) and lone UTF-16 surrogates
+# (JSON can spell one, "\ud800"; UTF-8 cannot encode it): both are a 422. NUL is in the schema too.
 Text = Annotated[
     str,
-    Field(json_schema_extra={"pattern": NO_NUL}, description="text; must not contain NUL"),
-    AfterValidator(_no_nul),
+    Field(
+        json_schema_extra={"pattern": NO_NUL}, description="text; must not contain NUL or lone surrogates"
+    ),
+    AfterValidator(_storable),
 ]
 
 # The same as a key of a {tag: weight} object (a pattern there would become patternProperties,
 # which leave keys that do not match it unconstrained).
-TagKey = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
+TagKey = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)]
 TAG_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 # For the object itself: its keys' rules as `propertyNames`, pattern included.
 TAG_KEYS_SCHEMA = {"propertyNames": {"minLength": 1, "maxLength": 200, "pattern": TAG_PATTERN}}
@@ -77,7 +82,7 @@ TAG_RULES = (
 Tag = Annotated[
     str,
     Field(min_length=1, max_length=200, json_schema_extra={"pattern": TAG_PATTERN}),
-    AfterValidator(_no_nul),
+    AfterValidator(_storable),
 ]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "serendip.network",
     "serendip.presence",
     "serendip.ledger",
+    "serendip.onboarding",
     "serendip.exchange",
     "serendip.insights",
     "serendip.experiments",  # above the domains: the randomised hold-out (issue 18)
@@ -172,6 +173,15 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "serendip.site.views.lockout_response"
+# The client's address by the same rule as the throttles (NUM_PROXIES), so behind a proxy a
+# lockout hits the client, not the proxy's address (which would lock every user out).
+AXES_CLIENT_IP_CALLABLE = "serendip.passport.auth.client_ip"
+AXES_USERNAME_CALLABLE = "serendip.passport.auth.axes_username"  # bounded, no NUL
+# Per-IP limits on the login and sign-up pages' POSTs (the API's token endpoint has its own).
+LOGIN_RATE = env.str("LOGIN_RATE", default="30/m")
+SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
+# Database sessions that know their user, for "sign out everywhere" (passport/sessions.py).
+SESSION_ENGINE = "serendip.passport.sessions"
 AXES_ENABLED = _bool("AXES_ENABLED", True)
 
 CACHES = {

@@ -13,6 +13,7 @@ from serendip.exchange import views as exchange_views
 from serendip.insights import views as insights_views
 from serendip.ledger import views as ledger_views
 from serendip.network import views as network_views
+from serendip.onboarding import views as onboarding_views
 from serendip.passport import views as passport_views
 from serendip.presence import views as presence_views
 from serendip.reach import views as reach_views
@@ -34,9 +35,11 @@ urlpatterns = [
     path("invoices/<str:number>.pdf", network_views.invoice_pdf, name="invoice_pdf"),  # before <str:number>
     path("invoices/<str:number>", network_views.invoice, name="invoice"),
     path("checkins/<int:checkin_id>/cancel", presence_views.checkin_cancel, name="checkin_cancel"),
+    path("passport/password", passport_views.password_change, name="password_change"),
+    path("passport/sign-out-everywhere", passport_views.sign_out_everywhere, name="sign_out_everywhere"),
     path("login/", passport_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", passport_views.signup, name="signup"),
+    path("signup/", onboarding_views.signup, name="signup"),
     path("passport/photo", passport_views.photo, name="photo"),
     path("members/<int:member_id>/photo", passport_views.photo_image, name="photo_image"),
     path("questions/", exchange_views.questions, name="questions"),

@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 
 from serendip.network.models import Space
+from serendip.onboarding.services import member_verify
+from serendip.passport.models import Verification
 from serendip.passport.services import member_set_tags, member_signup, token_create
 
 _seq = itertools.count(1)
@@ -52,13 +54,17 @@ def _fresh_matching_index(settings, tmp_path):
 
 @pytest.fixture
 def make_member(db):
-    def make(username=None, *, offers=None, needs=None, interests=None, **fields):
+    def make(username=None, *, offers=None, needs=None, interests=None, verified=True, **fields):
+        """A member through the real sign-up; verified (by e-mail, with the welcome grant) unless
+        verified=False, which leaves a brand-new account with 0 SC."""
         n = next(_seq)
         member = member_signup(
             username=username or f"member{n}",
             password=PASSWORD,
             display_name=fields.pop("display_name", f"Member {n}"),
         )
+        if verified:
+            member_verify(member=member, how=Verification.EMAIL)
         for key, value in fields.items():
             setattr(member, key, value)
         if fields:

@@ -9,7 +9,9 @@ import math
 from .models import UNITS_PER_SC
 
 # Earning (minted from the network account)
-WELCOME_GRANT = 20 * UNITS_PER_SC  # a new member can book a few seats straight away
+# Paid once the account is verified (onboarding.member_verify), never at sign-up, so accounts
+# cannot be farmed for it; until then a member's first seat is on the house (services.seat_pay).
+WELCOME_GRANT = 20 * UNITS_PER_SC
 ANSWER_ACCEPTED_BASE = 5 * UNITS_PER_SC  # an accepted answer rated 3 on a common tag
 MEETING_CONFIRMED_BASE = 3 * UNITS_PER_SC  # to each member of a confirmed meeting
 INTRODUCTION_BASE = 2 * UNITS_PER_SC  # to the introducer, once the two have met

@@ -290,6 +290,8 @@ def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transa
     if price == 0:
         return None
     payer, payee = member_and_space_accounts(member, space)
+    if payer.balance < price and member.verified_at is None:
+        payer = _house_seat_payer(member) or payer
     return transaction_record(
         kind=TxKind.SEAT,
         reason=f"Seat at {space.name} on {date.day} {date:%B %Y}",
@@ -298,6 +300,27 @@ def seat_pay(*, member: Member, space, checkin_id: int, date: dt.date) -> Transa
         legs=[Leg(payer, -price), Leg(payee, price)],
         savepoint=False,  # a refused payment must undo the check-in too: no seat without payment
     )
+
+
+def _house_seat_payer(member: Member) -> Account | None:
+    """The network's account if `member`'s seat is on the house, else None.
+
+    A new member has 0 SC until they are verified (onboarding: a space confirms their first
+    arrival), so their first seat is on the house: the network pays it, once per member (a
+    house seat refunded before its day is not used up). Only unverified members who cannot pay
+    get here. Checked under the log's lock (taken before any account, per the lock order), so
+    two concurrent check-ins cannot both get it."""
+    log_lock()
+    network = network_account()
+    house_seats = Transaction.objects.filter(
+        kind=TxKind.SEAT, beneficiary=member, postings__account=network, postings__amount__lt=0
+    ).values_list("subject", flat=True)
+    refunded = Transaction.objects.filter(
+        kind=TxKind.SEAT_REFUND, beneficiary=member, subject__in=house_seats
+    ).values("subject")
+    if house_seats.exclude(subject__in=refunded).exists():
+        return None
+    return network
 
 
 def seat_refund(*, member: Member, checkin_id: int) -> Transaction | None:

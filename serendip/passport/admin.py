@@ -2,7 +2,11 @@ from django.contrib import admin
 
 from serendip.admin import ReadOnlyAdmin
 
+from .forms import AdminLoginForm
 from .models import Activity, ApiToken, Member, MemberTag, Tag
+
+# The admin's login form, with credentials bounded like the site's (forms.BoundedCredentials).
+admin.site.login_form = AdminLoginForm
 
 
 class MemberTagInline(admin.TabularInline):
@@ -17,7 +21,7 @@ class MemberAdmin(admin.ModelAdmin):
     list_filter = ["visibility", "open_to_matching"]
     search_fields = ["display_name", "user__username", "headline"]
     inlines = [MemberTagInline]
-    readonly_fields = ["pseudonym"]
+    readonly_fields = ["pseudonym", "verified_at", "verified_how"]
 
 
 @admin.register(Tag)

@@ -29,8 +29,9 @@ router = Router(tags=["passport"])
 
 
 class TokenIn(Schema):
-    username: Text
-    password: Text
+    # Bounded before anything reaches the database or django-axes (its username is a varchar(255)).
+    username: Annotated[Text, Field(min_length=1, max_length=150)]
+    password: Annotated[Text, Field(min_length=1, max_length=4096)]
 
 
 class TokenOut(Schema):
@@ -114,6 +115,20 @@ def token_create(request, payload: TokenIn):
 def token_revoke(request):
     services.token_revoke(token=request.api_token)
     return Status(204, None)
+
+
+class SignedOutOut(Schema):
+    tokens: int = Field(description="API tokens revoked")
+    sessions: int = Field(description="browser sessions ended")
+
+
+@router.delete(
+    "/auth/tokens",
+    response=responses({200: SignedOutOut}),
+    summary="Sign out everywhere: revoke all my API tokens and end all my browser sessions",
+)
+def sign_out_everywhere(request):
+    return services.user_sign_out_everywhere(user=request.auth)
 
 
 def _me(member: Member) -> Member:

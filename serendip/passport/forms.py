@@ -1,7 +1,9 @@
 """Forms for sign-up and the passport editor."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Member, Visibility
@@ -16,7 +18,22 @@ class SignupForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, min_length=8)
 
 
-class LoginForm(AuthenticationForm):
+class BoundedCredentials:
+    """Credentials refused by length before they reach the database or django-axes (a 256-character
+    username overflowed axes' varchar(255) on PostgreSQL). Django's AuthenticationForm sets the
+    username's max_length after the field is built, so it is never checked: check it here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(150))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+
+class LoginForm(BoundedCredentials, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedCredentials, AdminAuthenticationForm):
     pass
 
 

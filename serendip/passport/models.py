@@ -3,8 +3,10 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from serendip.tags import MAX_TAG_LENGTH
 
@@ -20,6 +22,14 @@ class Visibility(models.TextChoices):
     HIDDEN = "hidden", "Nobody (I won't appear in who is here)"
 
 
+class Verification(models.TextChoices):
+    """How an account was shown to be a real person (onboarding.services.member_verify)."""
+
+    ARRIVAL = "arrival", _("A space confirmed their first arrival")
+    EMAIL = "email", _("Confirmed their e-mail address")
+    OPERATOR = "operator", _("Vouched for by the operator (demo, imports)")
+
+
 class Member(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
     display_name = models.CharField(max_length=80)
@@ -28,6 +38,9 @@ class Member(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS)
     open_to_matching = models.BooleanField(default=True)
     pseudonym = models.CharField(max_length=32, unique=True, default=new_pseudonym, editable=False)
+    # Set once by `member_mark_verified`; the welcome grant is paid then (onboarding).
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_how = models.CharField(max_length=10, choices=Verification.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Touched by every passport or tag edit: the matching index refreshes what changed since.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -126,6 +139,23 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The user's session auth hash (an HMAC of the password hash) when the token was issued: a
+    # token lives only as long as the password it was issued under, like Django's sessions, so
+    # any password change (page, admin, `changepassword`) revokes every token at once.
+    auth_hash = models.CharField(max_length=128, default="")
 
     def __str__(self) -> str:
         return f"token {self.prefix}… of {self.user}"
+
+
+class Session(AbstractBaseSession):
+    """A browser session (Django's database sessions, `passport/sessions.py`), with the signed-in
+    user's id so that "sign out everywhere" can find every session of a user."""
+
+    user_pk = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

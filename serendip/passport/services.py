@@ -8,6 +8,7 @@ import functools
 import hashlib
 import hmac
 import io
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -24,13 +25,25 @@ from serendip.errors import Conflict, InvalidInput
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
 
-from .models import Activity, ApiToken, Member, MemberTag, Photo, Tag, TagKind, Visibility
+from .models import (
+    Activity,
+    ApiToken,
+    Member,
+    MemberTag,
+    Photo,
+    Session,
+    Tag,
+    TagKind,
+    Verification,
+    Visibility,
+)
 
 User = get_user_model()
 
 MAX_TAGS_PER_KIND = 30
 MIN_WEIGHT, MAX_WEIGHT = 0.1, 10.0
 TOKEN_PREFIX_LENGTH = 12
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,200}")  # secrets.token_urlsafe's alphabet
 
 
 def activity_record(*, member: Member, verb: str, summary: str, extra: dict | None = None) -> Activity:
@@ -67,10 +80,24 @@ def member_signup(*, username: str, password: str, display_name: str, email: str
         raise Conflict(f"the username {username!r} is taken") from exc
     member = Member.objects.create(user=user, display_name=display_name)
     activity_record(member=member, verb="joined", summary="Joined Serendip")
-    from serendip.ledger.services import welcome_grant  # the ledger builds on passports
-
-    welcome_grant(member=member)
+    # No social capital yet: the welcome grant waits until the account is verified
+    # (serendip/onboarding: member_verify), so sign-ups cannot farm it.
     return member
+
+
+@transaction.atomic
+def member_mark_verified(*, member: Member, how: str) -> bool:
+    """Mark the passport verified (once): True if this call did it, False if it already was.
+    One conditional UPDATE, so of two concurrent calls exactly one returns True."""
+    if how not in Verification.values:
+        raise InvalidInput(f"how must be one of {', '.join(Verification.values)}")
+    now = timezone.now()
+    done = Member.objects.filter(pk=member.pk, verified_at__isnull=True).update(
+        verified_at=now, verified_how=how
+    )
+    if done:
+        member.verified_at, member.verified_how = now, how
+    return bool(done)
 
 
 @transaction.atomic
@@ -228,6 +255,7 @@ def token_create(*, user) -> tuple[ApiToken, str]:
         user=user,
         prefix=raw[:TOKEN_PREFIX_LENGTH],
         digest=_digest(raw),
+        auth_hash=user.get_session_auth_hash(),
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
     return token, raw
@@ -238,8 +266,8 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
 
     Every API request runs this, so it is one statement (fastsql): the token, its user and the
     user's passport together; `user.member` is then answered without another query."""
-    if not raw or len(raw) > 200:
-        return None
+    if not _TOKEN_SHAPE.fullmatch(raw or ""):
+        return None  # not a token we issue (and nothing that could upset the query: NUL, non-ASCII)
     sql = _token_sql()
     now = ApiToken._meta.get_field("expires_at").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
@@ -251,8 +279,8 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     if not hmac.compare_digest(token.digest, _digest(raw)):
         return None
     user = fastsql.load(User, row, fastsql.width(ApiToken))
-    if not user.is_active:
-        return None
+    if not user.is_active or not hmac.compare_digest(token.auth_hash, user.get_session_auth_hash()):
+        return None  # a disabled account, or a password changed since the token was issued
     member = fastsql.load(Member, row, fastsql.width(ApiToken) + fastsql.width(User))
     User.member.related.set_cached_value(user, member)  # None caches "no passport"
     token.user = user
@@ -275,6 +303,32 @@ def _token_sql() -> str:
 @transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user, keep_session_key: str | None = None) -> dict[str, int]:
+    """Revoke every live API token of `user` and end their browser sessions (all of them, or
+    all but `keep_session_key`). Returns how many of each were ended."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    sessions = Session.objects.filter(user_pk=user.pk)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    ended, _ = sessions.delete()
+    return {"tokens": tokens, "sessions": ended}
+
+
+@transaction.atomic
+def user_password_change(*, user, old_password: str, new_password: str, keep_session_key: str | None) -> None:
+    """Change the password; every API token and every other session ends with the old one."""
+    if not user.check_password(old_password):
+        raise InvalidInput("the current password is wrong")
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages)) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_sign_out_everywhere(user=user, keep_session_key=keep_session_key)
 
 
 @transaction.atomic

@@ -1,42 +1,66 @@
-"""Pages: sign up, log in/out, profile pictures. (My passport shows check-ins too: serendip/site/views.py.)"""
+"""Pages: log in/out, password change, sign out everywhere, profile pictures. (Sign-up:
+serendip/onboarding; my passport shows check-ins too: serendip/site/views.py.)"""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from serendip.errors import InvalidInput, ServiceError
 
 from . import services
-from .forms import LoginForm, SignupForm
+from .auth import throttle_posts
+from .forms import LoginForm
 from .selectors import member_for_user, photo_for
 
 
+@method_decorator(throttle_posts("login", "LOGIN_RATE"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignupForm(request.POST or None)
+def password_change(request):
+    """Change my password: every API token and every other session of mine ends with the old one."""
+    form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_signup(**form.cleaned_data)
+            services.user_password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+                keep_session_key=request.session.session_key,
+            )
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:
-            login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome! Tell people what you offer and what you need.")
+            update_session_auth_hash(request, request.user)  # this session stays signed in
+            messages.success(
+                request, _("Password changed. Your API tokens and other sessions were signed out.")
+            )
             return redirect("passport")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "registration/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End every session of mine (this one too) and revoke every API token."""
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You were signed out everywhere, and your API tokens no longer work."))
+    return redirect("login")
 
 
 @login_required

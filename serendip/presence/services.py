@@ -17,7 +17,8 @@ from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
 from serendip.ledger.services import seat_pay, seat_refund
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
-from serendip.passport.models import Member
+from serendip.onboarding.services import member_verify
+from serendip.passport.models import Member, Verification
 from serendip.passport.services import activity_record
 from serendip.text import clean_text
 
@@ -183,7 +184,8 @@ def _hosted_checkin(*, host: Member, checkin_id: int) -> CheckIn:
 
 @transaction.atomic
 def checkin_mark_present(*, host: Member, checkin_id: int) -> CheckIn:
-    """A host confirms the member arrived today (reserved -> present)."""
+    """A host confirms the member arrived today (reserved -> present); a first arrival verifies
+    the member's account (onboarding.member_verify: the welcome grant)."""
     checkin = _hosted_checkin(host=host, checkin_id=checkin_id)
     if checkin.date != checkin.space.local_today():
         raise Conflict("members can only be marked present on the day itself")
@@ -197,6 +199,8 @@ def checkin_mark_present(*, host: Member, checkin_id: int) -> CheckIn:
         summary=f"Arrived at {checkin.space.name}",
         extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
     )
+    # A space confirming a member's (first) arrival verifies the account: the welcome grant.
+    member_verify(member=checkin.member, how=Verification.ARRIVAL)
     return checkin
 
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from serendip.errors import ServiceError
 from serendip.notifications.selectors import member_for_feed
 from serendip.notifications.services import email_verify
-from serendip.passport.models import Member
+from serendip.onboarding.services import member_verify
+from serendip.passport.models import Member, Verification
 
 from .calendar import member_feed
 
@@ -27,13 +28,8 @@ def calendar_feed(request, token: str):
 
 def on_email_verified(member: Member) -> None:
     """THE call site for onboarding: a verified address verifies the member (pays the welcome
-    grant once). `serendip/onboarding` is not on main yet; when it is, this becomes
-    `member_verify(member=member, how="email")`."""
-    try:
-        from serendip.onboarding.services import member_verify  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    member_verify(member=member, how="email")
+    grant once; nothing if the member was verified already, e.g. by a first arrival)."""
+    member_verify(member=member, how=Verification.EMAIL)
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from serendip.ledger import rules
 from serendip.ledger.models import TxKind
 from serendip.network.models import Room, Space
-from serendip.passport.models import Member, Tag
+from serendip.passport.models import Member, Tag, Verification
 from serendip.tags import normalise_tag
 
 from . import bulk
@@ -229,6 +229,8 @@ class PeopleMixin:
                     self.visibility[m],
                     bool(self.open[m]),
                     self.pseudonym[m],
+                    when,  # simulated members are verified (and granted) when they join
+                    Verification.OPERATOR.value,
                     when,
                     when,
                 )

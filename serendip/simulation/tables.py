@@ -53,6 +53,8 @@ class Tables:
                 "visibility",
                 "open_to_matching",
                 "pseudonym",
+                "verified_at",
+                "verified_how",
                 "created_at",
                 "updated_at",
             ],

@@ -20,11 +20,11 @@ from serendip.exchange.services import (
     outcome_record,
     question_ask,
 )
-from serendip.ledger.services import welcome_grant
 from serendip.network.models import OpeningHours, Room, Space
 from serendip.network.services import booking_create
 from serendip.notifications.services import email_mark_verified
-from serendip.passport.models import Member, Visibility
+from serendip.onboarding.services import member_verify
+from serendip.passport.models import Member, Verification, Visibility
 from serendip.passport.services import activity_record, member_set_tags
 from serendip.presence.selectors import member_checkin_on, member_checkin_today
 from serendip.presence.services import checkin_create
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             )
             if created:
                 activity_record(member=member, verb="joined", summary="Joined Serendip")
-                welcome_grant(member=member)
+                member_verify(member=member, how=Verification.OPERATOR)  # the welcome grant
             member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
             if not user.email:  # a verified demo address, so the demo outbox shows their email
                 user.email = f"{username}@demo.serendip.example"
