@@ -17,6 +17,8 @@ from serendip.apitypes import (
     responses,
 )
 from serendip.network.selectors import space_get
+from serendip.passport.models import Member
+from serendip.passport.selectors import shown_id, shown_name
 from serendip.passport.services import check_tags
 
 from . import routing, services
@@ -35,23 +37,34 @@ class QuestionIn(Schema):
     here: Bool = Field(False, description="also route to members at my space today")
 
 
+def _viewer(context) -> Member | None:
+    """The signed-in member a response is for (the schema resolvers' context has the request)."""
+    user = getattr((context or {}).get("request"), "auth", None)
+    return getattr(user, "member", None) if user is not None and user.is_authenticated else None
+
+
 class AnswerOut(Schema):
     id: int
-    author_id: int
+    author_id: int | None = Field(description="null when the author is hidden")
     author_name: str
     body: str
     accepted: bool
     rating: int | None
     created_at: dt.datetime
 
+    # A hidden author or asker is "A member" with no id (passport.selectors.shown_name).
     @staticmethod
-    def resolve_author_name(a: Answer) -> str:
-        return a.author.display_name
+    def resolve_author_id(a: Answer, context) -> int | None:
+        return shown_id(a.author, _viewer(context))
+
+    @staticmethod
+    def resolve_author_name(a: Answer, context) -> str:
+        return shown_name(a.author, _viewer(context))
 
 
 class QuestionOut(Schema):
     id: int
-    asker_id: int
+    asker_id: int | None = Field(description="null when the asker is hidden")
     asker_name: str
     title: str
     body: str
@@ -62,8 +75,12 @@ class QuestionOut(Schema):
     answers: list[AnswerOut] = []
 
     @staticmethod
-    def resolve_asker_name(q: Question) -> str:
-        return q.asker.display_name
+    def resolve_asker_id(q: Question, context) -> int | None:
+        return shown_id(q.asker, _viewer(context))
+
+    @staticmethod
+    def resolve_asker_name(q: Question, context) -> str:
+        return shown_name(q.asker, _viewer(context))
 
     @staticmethod
     def resolve_tags(q: Question) -> list[str]:

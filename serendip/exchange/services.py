@@ -20,7 +20,7 @@ from serendip.notifications.services import notify, notify_many
 from serendip.passport.models import Member, Visibility
 from serendip.passport.services import activity_record, check_tags, tags_get_or_create
 from serendip.presence.models import CheckIn, CheckInStatus
-from serendip.presence.selectors import member_checkin_today
+from serendip.presence.selectors import member_checkin_on, member_checkin_today
 from serendip.text import clean_text
 
 from . import routing
@@ -45,8 +45,10 @@ ROUTES_PER_MEMBER_PER_DAY = 5  # spreads the load: nobody gets every question
 MEETING_RECORD_DAYS = 14  # a meeting can be recorded up to this many days later
 
 
-def _member(member_id: int) -> Member:
-    member = Member.objects.filter(pk=member_id).first()
+def _introducible(member_id: int) -> Member:
+    """A member who may be named in an introduction; 404 (as for an unknown id) otherwise."""
+    introducible = Member.objects.filter(open_to_matching=True).exclude(visibility=Visibility.HIDDEN)
+    member = introducible.filter(pk=member_id).first()
     if member is None:
         raise NotFound(f"no member with id {member_id}")
     return member
@@ -244,17 +246,22 @@ def introduction_create(
     """Ask to be introduced to `recipient_id` (from a match), or, with `requester_id`, introduce
     two other members to each other (you are then the introducer)."""
     message = clean_text(message, field="message", max_length=500)
-    requester = member if requester_id in (None, member.pk) else _member(requester_id)
-    recipient = _member(recipient_id)
+    # Only members who can be introduced (neither hidden nor opted out of matching) can be named
+    # here, and every other id (unknown, hidden, opted out) gets the same 404: nobody can learn
+    # who is hidden, or put a hidden member's name into an introduction they never asked for.
+    requester = member if requester_id in (None, member.pk) else _introducible(requester_id)
+    recipient = _introducible(recipient_id)
     introducer = None if requester.pk == member.pk else member
     if recipient.pk == requester.pk:
         raise InvalidInput("an introduction needs two different members")
     if introducer is not None and recipient.pk == introducer.pk:
         raise InvalidInput("to meet someone yourself, ask for the introduction as the requester")
-    if recipient.visibility == Visibility.HIDDEN or not recipient.open_to_matching:
-        raise NotFound(f"no member with id {recipient_id}")
     previous = Introduction.objects.filter(_pair(requester.pk, recipient.pk))
-    if previous.filter(status=IntroductionStatus.DECLINED).exists():
+    declined = previous.filter(status=IntroductionStatus.DECLINED)
+    if introducer is None:
+        # A "no thanks" to a third party's introduction does not stop the two asking themselves.
+        declined = declined.filter(introducer__isnull=True)
+    if declined.exists():
         raise Conflict("one of you said no thanks to this introduction; it is not suggested again")
     if previous.filter(status=IntroductionStatus.PENDING).exists():
         raise Conflict("an introduction between you is already waiting for an answer")
@@ -279,11 +286,13 @@ def introduction_create(
         url=reverse("introductions"),
         subject=f"introduction:{intro.pk}",
     )
-    who = f" by {introducer.display_name}" if introducer else ""
+    # The timeline says what happened: a third party's introduction is theirs, not the requester's.
     activity_record(
-        member=requester,
-        verb="introduction_requested",
-        summary=f"Asked to meet {recipient.display_name}{who}",
+        member=introducer or requester,
+        verb="introduction_made" if introducer else "introduction_requested",
+        summary=f"Introduced {requester.display_name} to {recipient.display_name}"
+        if introducer
+        else f"Asked to meet {recipient.display_name}",
         extra={"introduction": intro.pk},
     )
     return intro
@@ -340,18 +349,26 @@ def co_present_space(a: Member, b: Member, date: dt.date):
 
 @transaction.atomic
 def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
-    """Record that I met `other_id`; it counts once they confirm."""
-    other = _member(other_id)
-    if other.pk == member.pk:
+    """Record that I met `other_id`; it counts once they confirm.
+
+    Who was where is not for anyone to probe: an unknown id, a hidden member and a member who
+    was not at my space that day all get the same 409 with the same words, and a meeting can
+    only be recorded with someone I could see there (a hidden member records it themselves)."""
+    if other_id == member.pk:
         raise InvalidInput("you cannot record a meeting with yourself")
-    space = co_present_space(member, other, date)
-    if space is None:
-        raise Conflict(f"you were not both checked in at the same space on {date.day} {date:%B %Y}")
+    not_met = Conflict(f"you were not both checked in at the same space on {date.day} {date:%B %Y}")
+    mine = member_checkin_on(member, date)
+    if mine is None:
+        raise not_met
+    space = mine.space
     today = space.local_today()
     if date > today:
         raise InvalidInput("a meeting can only be recorded on the day or after it")
     if date < today - dt.timedelta(days=MEETING_RECORD_DAYS):
         raise InvalidInput(f"meetings can be recorded up to {MEETING_RECORD_DAYS} days later")
+    other = Member.objects.filter(pk=other_id).exclude(visibility=Visibility.HIDDEN).first()
+    if other is None or co_present_space(member, other, date) != space:
+        raise not_met
     intro = (
         Introduction.objects.filter(_pair(member.pk, other.pk), status=IntroductionStatus.ACCEPTED)
         .order_by("-answered_at")

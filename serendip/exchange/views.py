@@ -59,6 +59,7 @@ def questions(request):
         "mine": questions_asked_by(me),
         "open": open_questions(exclude=me, tag=tag),
         "tag": tag,
+        "me": me,
     }
     return render(request, "exchange/questions.html", context)
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Activity, Member, MemberTag, Visibility
 
@@ -83,3 +84,18 @@ def photo_for(*, viewer: Member | None, member_id: int) -> bytes | None:
     if viewer is not None and viewer.pk == member_id:
         return bytes(data)
     return bytes(data) if visibility in visible_visibilities(viewer is not None) else None
+
+
+def shown_name(member: Member, viewer: Member | None) -> str:
+    """The name `viewer` may see for `member`: a hidden member is "A member" to everyone but
+    themselves (questions, answers: hidden means not linked to what they do)."""
+    if member.visibility == Visibility.HIDDEN and (viewer is None or viewer.pk != member.pk):
+        return _("A member")
+    return member.display_name
+
+
+def shown_id(member: Member, viewer: Member | None) -> int | None:
+    """`member`'s id as `viewer` may see it: None for a hidden member (see shown_name)."""
+    if member.visibility == Visibility.HIDDEN and (viewer is None or viewer.pk != member.pk):
+        return None
+    return member.pk
