@@ -2,9 +2,12 @@
 migrate, demo, gunicorn), then real HTTP through a simulated TLS proxy: every page and the API
 as a member, a host and the operator would see them, and static files under their hashed names.
 
-One test of ~20 s; it needs no database of the test run (its own SQLite in a temporary folder).
+One test of ~20 s. Its database is its own: SQLite in a temporary folder, or, when the test run
+is on PostgreSQL, a fresh `<test run's database>_production` on the same server (the README's
+"add export DATABASE_URL=… before migrate"), dropped afterwards.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -84,8 +87,34 @@ class Browser:
         assert "sessionid" in self.cookies
 
 
+@contextlib.contextmanager
+def production_database():
+    """None (SQLite, the default) or the URL of a fresh PostgreSQL database beside the run's own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield None
+        return
+    import psycopg
+
+    parsed = urllib.parse.urlsplit(url)
+    name = parsed.path.lstrip("/") + "_production"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(parsed._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    with production_database() as database_url:
+        yield from _serve(tmp_path_factory, database_url)
+
+
+def _serve(tmp_path_factory, database_url):
     var = tmp_path_factory.mktemp("production")
     port = free_port()
     script = (
@@ -99,6 +128,8 @@ def server(tmp_path_factory):
         and k not in {"DEBUG", "ALLOWED_HOSTS", "NUM_PROXIES", "BEHIND_TLS_PROXY", "AXES_ENABLED"}
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    if database_url:
+        script = f"export DATABASE_URL={database_url}\n{script}"
     log = (var / "server.log").open("w")
     proc = subprocess.Popen(
         ["bash", "-euo", "pipefail", "-c", script],

@@ -175,3 +175,24 @@ def test_sign_out_everywhere_through_the_api(make_member, api_as):
     assert r.status_code == 200 and r.json() == {"tokens": 2, "sessions": 1}
     assert second.get("/me").status_code == 401 and browser.get("/passport/").status_code == 302
     assert ApiClient().delete("/auth/tokens").status_code == 401
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%00", "%FF%FE", "a%00b"])
+def test_hostile_bytes_in_the_forms_are_refused_or_replaced_never_500(make_member, raw):
+    """Forms arrive percent-encoded: a surrogate's bytes or invalid UTF-8 decode to U+FFFD, and
+    a NUL is refused by the form fields; nothing reaches the database that it cannot store."""
+    member = make_member("ada")
+    signed_in = Client()
+    signed_in.force_login(member.user)
+    form = "application/x-www-form-urlencoded"
+    answers = [
+        Client().post("/login/", f"username={raw}&password={raw}", content_type=form),
+        Client().post(
+            "/signup/", f"username={raw}&display_name={raw}&password=a-long-pass-{raw}", content_type=form
+        ),
+        signed_in.post("/passport/", f"display_name={raw}&visibility=members&about={raw}", content_type=form),
+        signed_in.post("/questions/ask", f"title={raw}&body={raw}&tags={raw}", content_type=form),
+    ]
+    assert all(r.status_code in (200, 302, 400) for r in answers), [r.status_code for r in answers]
+    member.refresh_from_db()
+    assert "\x00" not in member.display_name + member.about
