@@ -196,3 +196,19 @@ def test_hostile_bytes_in_the_forms_are_refused_or_replaced_never_500(make_membe
     assert all(r.status_code in (200, 302, 400) for r in answers), [r.status_code for r in answers]
     member.refresh_from_db()
     assert "\x00" not in member.display_name + member.about
+
+
+def test_the_migration_keeps_tokens_issued_before_it_working(make_member, api_as):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "serendip.passport.migrations.0005_sessions_verification_token_auth_hash"
+    )
+    member = make_member()
+    program = api_as(member)
+    ApiToken.objects.update(auth_hash="")  # as every token was before the migration
+    assert program.get("/me").status_code == 401
+    migration.existing_tokens_keep_working(apps, None)
+    assert program.get("/me").status_code == 200
