@@ -65,8 +65,11 @@ def text_slots(schema: dict, path: tuple = ()) -> set[tuple]:
     elif kind == "object":
         for name, sub in schema.get("properties", {}).items():
             found |= text_slots(sub, (*path, name))
-        if isinstance(schema.get("additionalProperties"), dict):
-            found.add((*path, KEY))
+        if any(
+            isinstance(schema.get(k), dict)
+            for k in ("additionalProperties", "patternProperties", "propertyNames")
+        ):
+            found.add((*path, KEY))  # a map: its keys are text too
     elif kind == "array":
         found |= text_slots(schema.get("items", {}), (*path, ITEM))
     return found
