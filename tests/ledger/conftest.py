@@ -25,6 +25,11 @@ def live_log(db, settings):
 
     def shared(environ, start_response):
         connections[DEFAULT_DB_ALIAS] = conn  # this thread's handle: the test's connection
+        # Again for every request: Django's test client reconnects these after each of its own
+        # requests, and on PostgreSQL close_old_connections would close the test's connection
+        # (open transaction = "unusable") in the middle of the test.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, shared, server_class=WSGIServer, handler_class=_Quiet)
