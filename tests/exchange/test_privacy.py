@@ -28,7 +28,7 @@ def test_recording_a_meeting_is_no_presence_oracle(make_member, make_space, api_
         for who, pk in {"hidden": hidden.pk, "absent": absent.pk, "unknown": UNKNOWN}.items()
     }
     assert {(r.status_code, r.json()["detail"]) for r in answers.values()} == {
-        (409, f"you were not both checked in at the same space on {today.isoformat()}")
+        (409, f"you were not both checked in at the same space on {today.day} {today:%B %Y}")
     }
     assert not Meeting.objects.exists()  # nothing for the hidden member to see either
     # the hidden member can still record the meeting themselves; the other confirms it

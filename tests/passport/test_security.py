@@ -204,7 +204,7 @@ def test_the_migration_keeps_tokens_issued_before_it_working(make_member, api_as
     from django.apps import apps
 
     migration = importlib.import_module(
-        "serendip.passport.migrations.0005_sessions_verification_token_auth_hash"
+        "serendip.passport.migrations.0006_sessions_verification_token_auth_hash"
     )
     member = make_member()
     program = api_as(member)
