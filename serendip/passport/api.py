@@ -124,7 +124,7 @@ class SignedOutOut(Schema):
 
 @router.delete(
     "/auth/tokens",
-    response=responses({200: SignedOutOut}),
+    response=responses({200: SignedOutOut}, 403),
     summary="Sign out everywhere: revoke all my API tokens and end all my browser sessions",
 )
 def sign_out_everywhere(request):

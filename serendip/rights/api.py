@@ -4,9 +4,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Body, Router, Schema
+from ninja import Body, Field, Router, Schema
 
-from serendip.apitypes import current_member, responses
+from serendip.apitypes import Text, current_member, responses
 
 from . import services
 from .export import export_build, export_filename
@@ -29,7 +29,8 @@ def my_export(request):
 
 
 class EraseIn(Schema):
-    password: str
+    # Text: a NUL or a lone surrogate is a 422 (it cannot be hashed or stored), not a 500.
+    password: Text = Field(..., max_length=4096)
 
 
 class EraseOut(Schema):
