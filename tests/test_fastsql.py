@@ -113,15 +113,14 @@ def test_a_checkin_through_the_api_stays_within_its_statement_budget(
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_sqlite_writers_queue_on_the_lock_file_instead_of_failing(tmp_path):
-    # Two connections to one database file, with SQLite's own busy timeout cut to 0.1 s: the
-    # second writer waits for the first one's commit (0.5 s) on the lock file. Django's plain
-    # backend would give up with "database is locked" after 0.1 s.
+    # Two connections to one database file: the second writer waits for the first one's commit
+    # (0.5 s) on the lock file, within the timeout (2 s), and begins only after it.
     handler = ConnectionHandler(
         {
             "default": {
                 "ENGINE": "serendip.backends.sqlite3",
                 "NAME": str(tmp_path / "db.sqlite3"),
-                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0.1},
+                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 2},
             }
         }
     )
@@ -164,3 +163,38 @@ def test_sqlite_writers_queue_on_the_lock_file_instead_of_failing(tmp_path):
     when = {(name, what): t for name, what, t in events}
     assert when[("second", "began")] >= when[("first", "committed")]
     assert (tmp_path / "db.sqlite3.writer-lock").exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_a_sqlite_writer_waits_no_longer_than_the_timeout_and_says_why(tmp_path):
+    name = str(tmp_path / "db.sqlite3")
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "serendip.backends.sqlite3",
+                "NAME": name,
+                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0.3},
+            }
+        }
+    )
+    holder = handler.create_connection("default")
+    # the holder takes the lock file and BEGIN IMMEDIATE, and keeps them
+    holder.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with holder.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (v INTEGER)")
+    waiter = handler.create_connection("default")
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match=r"writer-lock for more than 0.3 s .*OPTIONS\['timeout'\]"):
+        waiter.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    assert 0.3 <= time.monotonic() - started < 2
+    holder.commit()  # the abandoned wait must not keep the lock: the next writer gets it at once
+    holder.set_autocommit(True)
+    waiter.set_autocommit(True)
+    started = time.monotonic()
+    waiter.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with waiter.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    waiter.commit()
+    assert time.monotonic() - started < 0.3
+    holder.close()
+    waiter.close()

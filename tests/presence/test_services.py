@@ -38,9 +38,13 @@ def test_never_more_checkins_than_seats(make_member, make_space):
 
 def test_another_date_has_its_own_seats(make_member, make_space):
     space = make_space(seats=1)
-    today = space.local_today()
+    today, tomorrow = space.local_today(), space.local_today() + dt.timedelta(days=1)
     checkin_create(member=make_member(), space_id=space.pk, date=today)
-    checkin_create(member=make_member(), space_id=space.pk, date=today + dt.timedelta(days=1))
+    late = checkin_create(member=make_member(), space_id=space.pk, date=tomorrow)
+    assert late.status == CheckInStatus.RESERVED and late.date == tomorrow
+    assert (space_day(space, today).taken, space_day(space, tomorrow).taken) == (1, 1)
+    with pytest.raises(Conflict, match="full"):  # and each day is full on its own
+        checkin_create(member=make_member(), space_id=space.pk, date=tomorrow)
 
 
 def test_one_space_per_member_per_day(make_member, make_space):
@@ -69,11 +73,17 @@ def test_cancelling_frees_the_seat(make_member, make_space):
     today = space.local_today()
     first = make_member()
     c = checkin_create(member=first, space_id=space.pk, date=today)
-    checkin_cancel(member=first, checkin_id=c.pk)
-    checkin_create(member=make_member(), space_id=space.pk, date=today)
+    assert space_day(space, today).free == 0
+    cancelled = checkin_cancel(member=first, checkin_id=c.pk)
+    assert cancelled.status == CheckInStatus.CANCELLED and cancelled.cancelled_at is not None
+    assert space_day(space, today).free == 1
+    second = make_member()
+    taken = checkin_create(member=second, space_id=space.pk, date=today)
+    assert taken.member == second and space_day(space, today).taken == 1
     # and the first member may check in elsewhere that day
     other = make_space()
-    checkin_create(member=first, space_id=other.pk, date=today)
+    elsewhere = checkin_create(member=first, space_id=other.pk, date=today)
+    assert elsewhere.space_id == other.pk and elsewhere.status == CheckInStatus.RESERVED
 
 
 def test_cancelling_twice_is_a_conflict(make_member, make_space):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from serendip.errors import Conflict
 from serendip.exchange.services import meeting_confirm, meeting_record
 from serendip.experiments import assignment
 from serendip.experiments.models import Assignment, Experiment
@@ -53,7 +54,7 @@ def test_the_services_keep_the_same_invariants(make_member, make_space):
     today = space.local_today()
     for m in (a, b):
         checkin_create(member=m, space_id=space.pk, date=today)
-    with pytest.raises(Exception, match="full"):
+    with pytest.raises(Conflict, match="full"):
         checkin_create(member=c, space_id=space.pk, date=today)
     meeting = meeting_record(member=a, other_id=b.pk, date=today)
     meeting_confirm(member=b, meeting_id=meeting.pk)

@@ -11,12 +11,51 @@ is released when the transaction commits or rolls back, or the connection closes
 process dies: the kernel drops it). Programs that don't use this backend (the sqlite3 shell,
 a backup tool) still meet SQLite's own lock and busy timeout, so nothing depends on them
 taking part. In-memory databases (the test suite's default) have no file and skip it.
+
+The wait is bounded by the database's OPTIONS["timeout"] (the same number SQLite's own busy
+timeout uses; 5 s if unset): past it the transaction fails with an OperationalError that
+says which lock file it waited for and for how long, instead of waiting forever behind a
+stuck writer. An uncontended lock is taken without waiting; a contended one is waited for by
+a helper thread (a blocking `flock` cannot time out), which hands the lock over, or drops it
+if the caller has given up.
 """
 
 import fcntl
 import os
+import threading
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+DEFAULT_TIMEOUT = 5.0  # seconds: Python's sqlite3 default busy timeout
+
+
+def _open(path: str) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+
+def wait_for_lock(path: str, timeout: float) -> int | None:
+    """An fd of `path` holding its exclusive flock, or None after `timeout` seconds."""
+    guard, taken = threading.Lock(), threading.Event()
+    state: dict = {"fd": None, "abandoned": False}
+
+    def wait() -> None:
+        fd = _open(path)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # wakes the moment the holder releases it
+        with guard:
+            if state["abandoned"]:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+                return
+            state["fd"] = fd
+        taken.set()
+
+    threading.Thread(target=wait, name="sqlite-writer-lock", daemon=True).start()
+    taken.wait(timeout)
+    with guard:
+        if state["fd"] is None:
+            state["abandoned"] = True
+        return state["fd"]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -26,11 +65,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _writer_lock(self) -> None:
         if self.is_in_memory_db() or self._writer_locked:
             return
+        path = f"{self.settings_dict['NAME']}.writer-lock"
         if self._writer_fd is None:
-            self._writer_fd = os.open(
-                f"{self.settings_dict['NAME']}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600
-            )
-        fcntl.flock(self._writer_fd, fcntl.LOCK_EX)  # blocks until the current writer is done
+            self._writer_fd = _open(path)
+        try:
+            fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another writer holds it: wait, within the timeout
+            timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", DEFAULT_TIMEOUT))
+            fd = wait_for_lock(path, timeout)
+            if fd is None:
+                raise OperationalError(
+                    f"database is locked: another writer has held {path} for more than {timeout:g} s"
+                    " (the database's OPTIONS['timeout']); is a transaction stuck?"
+                ) from None
+            os.close(self._writer_fd)
+            self._writer_fd = fd
         self._writer_locked = True
 
     def _writer_unlock(self) -> None:
