@@ -103,42 +103,47 @@ class RoutingMixin:
         word_vec = self._vec(q.title_words, self._wcols, len(self._wcols))
         s_q = question_scores(hist, tag_vec, word_vec)
         a = hist.answers.matrix(hist.n_questions)
-        per_row = np.zeros(n)
         got = np.asarray(a @ s_q, dtype=np.float64)
-        per_row[: len(got)] = got[:n]
+        if len(got) == n:
+            return s_q, got
+        per_row = np.zeros(n)
+        per_row[: min(n, len(got))] = got[:n]
         return s_q, per_row
 
     def _route_scores(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
         """(score per member row, score per past question), through the column indexes."""
         s_q, score = self._history_scores(q)
-        score = score + RECENT * self._arr["recent"]
-        n = len(score)
-
-        def product(name: str, weights: dict[str, float], registry: dict[str, int]) -> np.ndarray:
-            # Walk the posting lists of the few query columns by hand: scipy's fancy column
-            # indexing costs more in index bookkeeping than the arithmetic itself.
-            m = self._column_index(name)
-            out = np.zeros(n)
-            for key, v in weights.items():
-                col = registry.get(key)
-                if col is None or col >= m.shape[1]:
-                    continue
-                a, b = m.indptr[col], m.indptr[col + 1]
-                out[m.indices[a:b]] += v * m.data[a:b]
-            return out
-
+        if RECENT:
+            score += RECENT * self._arr["recent"]
         tags = dict(q.exact)
         for key, (w, _src) in q.related.items():
             tags[key] = tags.get(key, 0.0) + RELATED * w
-        passport = product("loge", tags, self._cols)
-        about = product("doc", q.about_words, self._wcols) if q.about_words else np.zeros(n)
-        if self._dirty:
+        dirty = np.asarray(sorted(self._dirty), dtype=np.int64) if self._dirty else None
+        before = score[dirty] if dirty is not None else None
+        self._add_postings(score, "loge", tags, self._cols, PASSPORT)
+        if q.about_words:
+            self._add_postings(score, "doc", q.about_words, self._wcols, ABOUT)
+        if dirty is not None:
             # Rows changed since the column index was built are scored from their rows.
-            rows = np.asarray(sorted(self._dirty), dtype=np.int64)
-            passport[rows] = self._m["loge"].dot_rows(rows, self._vec(tags, self._cols, len(self._cols)))
-            about[rows] = self._doc.dot_rows(rows, self._vec(q.about_words, self._wcols, len(self._wcols)))
-        score += PASSPORT * passport + ABOUT * about
+            score[dirty] = (
+                before
+                + PASSPORT * self._m["loge"].dot_rows(dirty, self._vec(tags, self._cols, len(self._cols)))
+                + ABOUT * self._doc.dot_rows(dirty, self._vec(q.about_words, self._wcols, len(self._wcols)))
+            )
         return score, s_q
+
+    def _add_postings(
+        self, score: np.ndarray, name: str, weights: dict[str, float], registry: dict[str, int], factor: float
+    ) -> None:
+        """score += factor * (index column products): walk the posting lists of the few query
+        columns by hand (scipy's fancy column indexing costs more in bookkeeping than the sums)."""
+        m = self._column_index(name)
+        for key, v in weights.items():
+            col = registry.get(key)
+            if col is None or col >= m.shape[1]:
+                continue
+            a, b = m.indptr[col], m.indptr[col + 1]
+            score[m.indices[a:b]] += (factor * v) * m.data[a:b]
 
     def route(
         self,
@@ -178,7 +183,9 @@ class RoutingMixin:
         n_allowed = int(allowed.sum())
         if not n_allowed:
             return []
-        order, bucket = self._top(np.where(allowed, np.maximum(raw, 0.0), -1.0), min(k, n_allowed), q, text)
+        np.maximum(raw, 0.0, out=raw)
+        raw[~allowed] = -1.0
+        order, bucket = self._top(raw, min(k, n_allowed), q, text)
         out = []
         for r, b in zip(order, bucket, strict=True):
             s = math.exp(b * TIE_STEP)
@@ -190,16 +197,18 @@ class RoutingMixin:
         """The k best rows (raw >= 0; excluded rows are -1) and their tie buckets: scores within
         TIE_STEP are a tie, broken by a hash of question and member. Buckets are computed only for
         the rows that can reach the top k (a few, not the whole network)."""
-        if len(raw) > k:
-            kth = float(np.partition(raw, len(raw) - k)[len(raw) - k])
-            # Anything within one tie step below the k-th best may share its bucket.
+        limit = 20 * k + 1000  # vast ties (few members match, in a huge network): a bounded prefix
+        pos = np.flatnonzero(raw > 0.0)  # usually a small share of the network
+        if pos.size > k:
+            vals = raw[pos]
+            kth = float(np.partition(vals, len(vals) - k)[len(vals) - k])
+            # Anything within one tie step of the k-th best may share its bucket.
             floor = (kth + TIE_FLOOR) * math.exp(-2 * TIE_STEP) - TIE_FLOOR
-            cand = np.flatnonzero(raw >= max(floor, 0.0))
-        else:
-            cand = np.flatnonzero(raw >= 0.0)
-        if cand.size > 20 * k + 1000:
-            # Vast ties (a question nobody matches, in a huge network): hash only a bounded prefix.
-            cand = cand[np.argsort(-raw[cand], kind="stable")[: 20 * k + 1000]]
+            top = (kth + TIE_FLOOR) * math.exp(2 * TIE_STEP) - TIE_FLOOR
+            band = pos[(vals >= floor) & (vals <= top)]
+            cand = np.concatenate([pos[vals > top], band[:limit]])  # fewer than k above the band
+        else:  # every member with a positive score, then ties at zero
+            cand = np.concatenate([pos, np.flatnonzero(raw == 0.0)[:limit]])
         bucket = np.round(np.log(raw[cand] + TIE_FLOOR) / TIE_STEP)
         salt = "\x1f".join(sorted(q.exact)) + "\x1e" + text
         tiebreak = [_hash(salt, self._ids[r]) for r in cand]
