@@ -303,6 +303,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Serendip <noreply@serendip.example>")
 # Emails about notifications a member gets per day at most; the rest wait for the daily digest.
 EMAIL_DAILY_CAP = env.int("EMAIL_DAILY_CAP", default=10)
+# Parallel email senders of one worker on PostgreSQL (SQLite: one), when there is a backlog.
+EMAIL_SENDERS = env.int("EMAIL_SENDERS", default=4)
 # /outbox/: a page listing the emails sent (for a demo without a mail server). Off unless DEBUG.
 EMAIL_OUTBOX_PAGE = _bool("EMAIL_OUTBOX_PAGE", DEBUG)
 # How often the header's bell asks for the unread count (seconds).

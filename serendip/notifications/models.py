@@ -147,7 +147,8 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="outbound_due"),
+            # Senders take queued emails in id order (notifications/worker.py: _claim_sql).
+            models.Index(fields=["id"], condition=Q(status="queued"), name="outbound_queued"),
             models.Index(fields=["member", "-created_at"], name="outbound_member_recent"),
         ]
 

@@ -55,9 +55,13 @@ def daily_digest(attempt: int = 1) -> None:
 
 @task()
 def task_results_prune(attempt: int = 1) -> None:
-    """Successful task results older than a week go; failures stay for the operator."""
+    """Successful task results older than a week go (failures stay for the operator), and so
+    do emails sent more than 30 days ago: their bodies name other members."""
     from django_tasks_db.models import DBTaskResult
 
+    from serendip.notifications.models import OutboundEmail
+
+    OutboundEmail.objects.filter(status="sent", sent_at__lt=timezone.now() - dt.timedelta(days=30)).delete()
     DBTaskResult.objects.filter(
         status="SUCCESSFUL", finished_at__lt=timezone.now() - dt.timedelta(days=7)
     ).delete()

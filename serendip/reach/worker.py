@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from serendip.notifications.models import Schedule
-from serendip.notifications.worker import emails_compose, emails_send, verifications_queue
+from serendip.notifications.worker import emails_compose, emails_deliver, verifications_queue
 from serendip.presence.tasks import checkins_fanout
 
 from . import tasks
@@ -33,7 +33,7 @@ PUMPS: list[tuple[str, Callable[[], int], float]] = [
     ("checkins_fanout", checkins_fanout, 0),
     ("verifications_queue", verifications_queue, 10),
     ("emails_compose", emails_compose, 0),
-    ("emails_send", emails_send, 0),
+    ("emails_deliver", emails_deliver, 0),
 ]
 _last_run: dict[str, float] = {}
 

@@ -33,6 +33,14 @@ from serendip.exchange.models import (
 from serendip.ledger.api import my_ledger_proofs
 from serendip.ledger.models import Account, Posting
 from serendip.network.models import Booking, Invoice
+from serendip.notifications.models import (
+    AccountEmail,
+    CalendarFeed,
+    Notification,
+    OutboundEmail,
+    Preference,
+    Subscription,
+)
 from serendip.passport.models import Activity, ApiToken, Member, MemberTag
 from serendip.presence.models import CheckIn
 
@@ -57,6 +65,7 @@ ledger.json/.csv     your social-capital account and every posting
 ledger-proofs.json   each of your transactions' leaf in the public log, with its inclusion proof
                      against a signed checkpoint (check it: README "Auditing the ledger")
 credentials.json     credentials the network issued to you
+notifications.json   notifications, follows, notification settings, emails sent to you
 other/               anything else linked to you
 manifest.json        which rows of which tables this export holds
 
@@ -359,6 +368,46 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
     note(IssuedCredential, [c["id"] for c in credentials])
     files["credentials.json"] = credentials
     note(Erasure, list(Erasure.objects.filter(member=member).values_list("id", flat=True)))
+
+    # Reach: notifications received (what and when, without the other members' names they
+    # show), those the member's actions caused (without who got them), follows (followers only
+    # counted), preferences, emails sent (not their bodies), the address state, the feed's date.
+    received = list(
+        Notification.objects.filter(recipient=member).values(
+            "id", "kind", "url", "subject", "email", "created_at", "read_at"
+        )
+    )
+    caused = list(Notification.objects.filter(actor=member).values("id", "kind", "created_at"))
+    note(Notification, [n["id"] for n in received + caused])
+    following = list(
+        Subscription.objects.filter(member=member).values(
+            "id", "followed_id", "tag__name", "space_id", "created_at"
+        )
+    )
+    followers = list(Subscription.objects.filter(followed=member).values_list("id", flat=True))
+    note(Subscription, [s["id"] for s in following] + followers)
+    preferences = list(Preference.objects.filter(member=member).values("id", "kind", "channel"))
+    note(Preference, [p["id"] for p in preferences])
+    emails = list(
+        OutboundEmail.objects.filter(member=member).values(
+            "id", "kind", "to", "subject", "status", "attempts", "created_at", "sent_at"
+        )
+    )
+    note(OutboundEmail, [e["id"] for e in emails])
+    address = list(AccountEmail.objects.filter(member=member).values("id", "address", "verified_at"))
+    note(AccountEmail, [a["id"] for a in address])
+    feed = list(CalendarFeed.objects.filter(member=member).values("id", "created_at"))
+    note(CalendarFeed, [f["id"] for f in feed])
+    files["notifications.json"] = {
+        "received": received,
+        "caused": caused,
+        "following": following,
+        "followers": len(followers),
+        "preferences": preferences,
+        "emails": emails,
+        "email_address": address,
+        "calendar_feed": feed,
+    }
 
     # Whatever else links to the member (tables other apps add): exported whole.
     for model, field in member_links():

@@ -167,3 +167,19 @@ def test_password_reset_is_throttled_per_client(make_member, settings):
     client = Client()
     codes = [client.post("/password-reset/", {"email": f"x{i}@example.org"}).status_code for i in range(5)]
     assert codes == [302, 302, 302, 429, 429]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_senders_share_the_queue_and_send_each_email_once(settings, smtp_sink):
+    from serendip.notifications.outbox import email_queue
+    from serendip.notifications.worker import emails_deliver
+
+    settings.EMAIL_SENDERS = 4
+    for i in range(40):
+        email_queue(to=f"r{i}@example.org", kind="verify", subject="Hello", text="Hi")
+    assert emails_deliver() == 40
+    smtp_sink.wait_for(40)
+    ids = [message_from_bytes(m)["Message-ID"] for m in smtp_sink.messages]
+    assert len(ids) == len(set(ids)) == 40
+    assert set(ids) == set(OutboundEmail.objects.values_list("message_id", flat=True))
