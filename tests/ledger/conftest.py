@@ -25,12 +25,14 @@ def live_log(db, settings):
 
     def shared(environ, start_response):
         connections[DEFAULT_DB_ALIAS] = conn  # this thread's handle: the test's connection
+        # Never close it between requests (the test client reconnects these after each of its
+        # own requests, so they are taken off again here, before every request).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, shared, server_class=WSGIServer, handler_class=_Quiet)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "testserver"]
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     conn.inc_thread_sharing()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
