@@ -25,6 +25,10 @@ def live_log(db, settings):
 
     def shared(environ, start_response):
         connections[DEFAULT_DB_ALIAS] = conn  # this thread's handle: the test's connection
+        # Django's test client connects close_old_connections again after each of its requests;
+        # on PostgreSQL it would close the test's connection (inside the test's transaction).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, shared, server_class=WSGIServer, handler_class=_Quiet)
