@@ -33,7 +33,15 @@ from serendip.exchange.models import (
 from serendip.ledger.api import my_ledger_proofs
 from serendip.ledger.models import Account, Posting
 from serendip.network.models import Booking, Invoice
-from serendip.passport.models import Activity, ApiToken, Member, MemberTag
+from serendip.notifications.models import (
+    AccountEmail,
+    CalendarFeed,
+    Notification,
+    OutboundEmail,
+    Preference,
+    Subscription,
+)
+from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Photo
 from serendip.presence.models import CheckIn
 
 from .models import Erasure, IssuedCredential
@@ -57,6 +65,8 @@ ledger.json/.csv     your social-capital account and every posting
 ledger-proofs.json   each of your transactions' leaf in the public log, with its inclusion proof
                      against a signed checkpoint (check it: README "Auditing the ledger")
 credentials.json     credentials the network issued to you
+notifications.json   your notifications, preferences, follows, e-mail address and e-mails sent
+photo.jpg            your passport photo
 other/               anything else linked to you
 manifest.json        which rows of which tables this export holds
 
@@ -360,10 +370,55 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
     files["credentials.json"] = credentials
     note(Erasure, list(Erasure.objects.filter(member=member).values_list("id", flat=True)))
 
+    # Notifications: what happened and when; their texts name other members, so not those.
+    notifications = list(
+        Notification.objects.filter(recipient=member).values(
+            "id", "kind", "subject", "url", "email", "created_at", "read_at"
+        )
+    )
+    note(Notification, [n["id"] for n in notifications])
+    subscriptions = list(
+        Subscription.objects.filter(member=member).values(
+            "id", "followed_id", "tag__name", "space_id", "created_at"
+        )
+    )
+    note(Subscription, [x["id"] for x in subscriptions])
+    preferences = list(Preference.objects.filter(member=member).values("id", "kind", "channel"))
+    note(Preference, [x["id"] for x in preferences])
+    emails = list(
+        OutboundEmail.objects.filter(member=member).values(
+            "id", "to", "kind", "subject", "status", "created_at", "sent_at"
+        )
+    )
+    note(OutboundEmail, [x["id"] for x in emails])
+    address = list(
+        AccountEmail.objects.filter(member=member).values(
+            "id", "address", "verified_at", "verification_sent_at"
+        )
+    )
+    note(AccountEmail, [x["id"] for x in address])
+    feeds = list(CalendarFeed.objects.filter(member=member).values("id", "created_at"))
+    note(CalendarFeed, [x["id"] for x in feeds])
+    files["notifications.json"] = {
+        "notifications": notifications,
+        "preferences": preferences,
+        "follows": subscriptions,
+        "email_address": address,
+        "emails": emails,
+        "calendar_feed": feeds,
+    }
+    files["notifications.csv"] = notifications
+    photo = Photo.objects.filter(member=member).values_list("id", "data").first()
+    if photo:
+        files["photo.jpg"] = bytes(photo[1])
+        note(Photo, [photo[0]])
+
     # Whatever else links to the member (tables other apps add): exported whole.
     for model, field in member_links():
         label = model._meta.label_lower
         if label in manifest or label in NOT_EXPORTED:
+            continue
+        if (label, field.name) in NOT_EXPORTED_LINKS:
             continue
         rows = list(rows_of(member, model, field).values())
         if rows:
@@ -377,6 +432,9 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
 # Linked tables deliberately left out: the other side of records already exported through
 # their owner's section (transactions are in ledger.json through postings), and the admin's log.
 NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags"}
+# Links through which a row is someone else's, not the member's: another member's
+# notification of something the member did, another member's follow of them.
+NOT_EXPORTED_LINKS = {("notifications.notification", "actor"), ("notifications.subscription", "followed")}
 
 
 def ledger_proofs(member: Member) -> dict:
@@ -392,7 +450,10 @@ def export_build(member: Member) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("README.txt", str(README).format(when=timezone.now().strftime("%Y-%m-%d %H:%M UTC")))
         for name, value in files.items():
-            zf.writestr(name, _csv(value) if name.endswith(".csv") else _json(value))
+            if isinstance(value, bytes):
+                zf.writestr(name, value)
+            else:
+                zf.writestr(name, _csv(value) if name.endswith(".csv") else _json(value))
         zf.writestr("manifest.json", _json(manifest))
     return buffer.getvalue()
 
