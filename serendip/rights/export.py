@@ -1,9 +1,8 @@
 """A member's data export (GDPR art. 15 and 20): a ZIP of JSON files, with CSV copies of the
 tables people open in a spreadsheet. Reads only.
 
-Built synchronously by `export_build` (seconds even for long histories: every section is
-one or two queries). When background work (django-tasks) is available, that one function is
-what a task would run; until then the page and the API call it in the request.
+Built by `export_build`: in the request for most members, by the worker (`tasks.export_prepare`)
+for a long ledger history, whose inclusion proofs take seconds (`services.export_request`).
 
 `manifest.json` lists, for every table linked to the member, the ids of the rows exported;
 tables no section below covers (added by other apps) are exported whole as `other/<table>.json`.
@@ -431,7 +430,7 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
 
 # Linked tables deliberately left out: the other side of records already exported through
 # their owner's section (transactions are in ledger.json through postings), and the admin's log.
-NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags"}
+NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags", "rights.dataexport"}
 # Links through which a row is someone else's, not the member's: another member's
 # notification of something the member did, another member's follow of them.
 NOT_EXPORTED_LINKS = {("notifications.notification", "actor"), ("notifications.subscription", "followed")}

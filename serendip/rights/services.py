@@ -31,7 +31,7 @@ from serendip.exchange.models import (
     QuestionRoute,
     QuestionStatus,
 )
-from serendip.ledger.models import Transaction
+from serendip.ledger.models import Posting, Transaction
 from serendip.ledger.services import account_close, seat_refund
 from serendip.network.models import Booking, BookingStatus, Invoice, Space
 from serendip.network.services import booking_cancel
@@ -48,8 +48,9 @@ from serendip.passport.selectors import member_tags_by_kind
 from serendip.presence.models import SEAT_HOLDING, CheckIn, CheckInStatus
 
 from . import issuing
-from .models import CredentialKind, Erasure, IssuedCredential
+from .models import CredentialKind, DataExport, Erasure, IssuedCredential
 from .selectors import achievements_of, member_links, rows_of
+from .tasks import export_prepare
 
 User = get_user_model()
 
@@ -108,6 +109,31 @@ def credential_revoke(*, credential: IssuedCredential, reason: str) -> IssuedCre
     )
     credential.refresh_from_db()
     return credential
+
+
+# Export in the background ------------------------------------------------------------------
+
+# A history with more ledger transactions than this is exported in the background: its
+# inclusion proofs take seconds (BENCHMARKS.md, "A member's export and erasure").
+EXPORT_INLINE_MAX_TRANSACTIONS = 2000
+EXPORT_KEEP_DAYS = 7
+
+
+def export_needs_background(*, member: Member) -> bool:
+    return Posting.objects.filter(account__member=member).count() > EXPORT_INLINE_MAX_TRANSACTIONS
+
+
+@transaction.atomic
+def export_request(*, member: Member) -> DataExport:
+    """Ask for an export to be prepared by the worker; an unfinished request is reused."""
+    _check_active(member)
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # one pending request at a time
+    pending = DataExport.objects.filter(member=member, finished_at=None).first()
+    if pending is not None:
+        return pending
+    export = DataExport.objects.create(member=member, requested_at=timezone.now())
+    transaction.on_commit(lambda: export_prepare.enqueue(export_id=export.pk))
+    return export
 
 
 # Erasure --------------------------------------------------------------------------------
@@ -172,6 +198,7 @@ def _erase(member: Member) -> Erasure:
         revoked_at=now, revocation_reason="erasure"
     )
     _scrub_notifications(member, mentions)
+    DataExport.objects.filter(member=member).delete()
     Activity.objects.filter(member=member).delete()
     MemberTag.objects.filter(member=member).delete()
     Photo.objects.filter(member=member).delete()
@@ -358,6 +385,7 @@ HANDLED = {
     "ledger.transaction",
     "rights.issuedcredential",
     "rights.erasure",
+    "rights.dataexport",
     "admin.logentry",
 }
 
@@ -404,8 +432,10 @@ def _scrub_other_tables(member: Member) -> None:
 @transaction.atomic
 def invoices_purge(*, today: dt.date | None = None) -> int:
     """Remove the invoices (and then the bookings) of deleted passports whose retention period
-    is over. Returns how many invoices were removed. Run it periodically (`serendip rights purge`)."""
+    is over, and prepared exports older than EXPORT_KEEP_DAYS. Returns how many invoices were
+    removed. Run it periodically (`serendip rights purge`)."""
     today = today or timezone.localdate()
+    DataExport.objects.filter(requested_at__lt=timezone.now() - dt.timedelta(days=EXPORT_KEEP_DAYS)).delete()
     removed = 0
     due = Erasure.objects.select_for_update().filter(invoices_kept_until__lt=today, invoices_removed_at=None)
     for erasure in due:
