@@ -4,28 +4,66 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Router, Schema, Status
 
-from serendip.apitypes import Text, current_member, responses
+from serendip.apitypes import Id, Text, current_member, responses
+from serendip.errors import Conflict, NotFound
 
 from . import services
 from .export import export_build, export_filename
 from .issuing import credential_verify
+from .selectors import export_of
 
 router = Router(tags=["rights"])
 
 
+class ExportPending(Schema):
+    id: int
+    status: str  # "preparing"
+    url: str  # GET it: the ZIP once ready (202 until then)
+
+
 @router.get(
     "/me/export",
-    response=responses({200: None}),
-    summary="Everything Serendip holds about me, as a ZIP of JSON (and CSV) files",
+    response=responses({200: None, 202: ExportPending}, 403),
+    summary="Everything Serendip holds about me, as a ZIP of JSON (and CSV) files; a long history "
+    "is prepared in the background (202 with where to fetch it)",
     openapi_extra={"responses": {200: {"content": {"application/zip": {}}, "description": "the ZIP"}}},
 )
 def my_export(request):
     member = current_member(request)
-    response = HttpResponse(export_build(member), content_type="application/zip")
+    if services.export_needs_background(member=member):
+        export = services.export_request(member=member)
+        return Status(202, _pending(export))
+    return _zip(export_build(member), member)
+
+
+def _pending(export) -> dict:
+    return {"id": export.pk, "status": "preparing", "url": f"/api/v1/me/exports/{export.pk}"}
+
+
+def _zip(data: bytes, member) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(member)}"'
     return response
+
+
+@router.get(
+    "/me/exports/{export_id}",
+    response=responses({200: None, 202: ExportPending}, 404, 409),
+    summary="An export prepared in the background: the ZIP once ready",
+    openapi_extra={"responses": {200: {"content": {"application/zip": {}}, "description": "the ZIP"}}},
+)
+def my_prepared_export(request, export_id: Id):
+    member = current_member(request)
+    export = export_of(member, export_id)
+    if export is None:
+        raise NotFound(f"no export {export_id} of yours")
+    if export.failed:
+        raise Conflict("preparing this export failed; ask for a new one")
+    if not export.ready:
+        return Status(202, _pending(export))
+    return _zip(bytes(export.data), member)
 
 
 class EraseIn(Schema):

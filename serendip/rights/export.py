@@ -1,9 +1,8 @@
 """A member's data export (GDPR art. 15 and 20): a ZIP of JSON files, with CSV copies of the
 tables people open in a spreadsheet. Reads only.
 
-Built synchronously by `export_build` (seconds even for long histories: every section is
-one or two queries). When background work (django-tasks) is available, that one function is
-what a task would run; until then the page and the API call it in the request.
+Built by `export_build`: in the request for most members, by the worker (`tasks.export_prepare`)
+for a long ledger history, whose inclusion proofs take seconds (`services.export_request`).
 
 `manifest.json` lists, for every table linked to the member, the ids of the rows exported;
 tables no section below covers (added by other apps) are exported whole as `other/<table>.json`.
@@ -41,7 +40,7 @@ from serendip.notifications.models import (
     Preference,
     Subscription,
 )
-from serendip.passport.models import Activity, ApiToken, Member, MemberTag
+from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Photo
 from serendip.presence.models import CheckIn
 
 from .models import Erasure, IssuedCredential
@@ -65,7 +64,9 @@ ledger.json/.csv     your social-capital account and every posting
 ledger-proofs.json   each of your transactions' leaf in the public log, with its inclusion proof
                      against a signed checkpoint (check it: README "Auditing the ledger")
 credentials.json     credentials the network issued to you
-notifications.json   notifications, follows, notification settings, emails sent to you
+notifications.json   notifications (received, and caused without recipients), follows, notification
+                     settings, your e-mail address and the e-mails sent to you (not their bodies)
+photo.jpg            your passport photo
 other/               anything else linked to you
 manifest.json        which rows of which tables this export holds
 
@@ -408,11 +409,18 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
         "email_address": address,
         "calendar_feed": feed,
     }
+    files["notifications.csv"] = received
+    photo = Photo.objects.filter(member=member).values_list("id", "data").first()
+    if photo:
+        files["photo.jpg"] = bytes(photo[1])
+        note(Photo, [photo[0]])
 
     # Whatever else links to the member (tables other apps add): exported whole.
     for model, field in member_links():
         label = model._meta.label_lower
         if label in manifest or label in NOT_EXPORTED:
+            continue
+        if (label, field.name) in NOT_EXPORTED_LINKS:
             continue
         rows = list(rows_of(member, model, field).values())
         if rows:
@@ -425,7 +433,10 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
 
 # Linked tables deliberately left out: the other side of records already exported through
 # their owner's section (transactions are in ledger.json through postings), and the admin's log.
-NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags"}
+NOT_EXPORTED = {"ledger.transaction", "admin.logentry", "exchange.question_tags", "rights.dataexport"}
+# Links through which a row is someone else's, not the member's: another member's
+# notification of something the member did, another member's follow of them.
+NOT_EXPORTED_LINKS = {("notifications.notification", "actor"), ("notifications.subscription", "followed")}
 
 
 def ledger_proofs(member: Member) -> dict:
@@ -441,7 +452,10 @@ def export_build(member: Member) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("README.txt", str(README).format(when=timezone.now().strftime("%Y-%m-%d %H:%M UTC")))
         for name, value in files.items():
-            zf.writestr(name, _csv(value) if name.endswith(".csv") else _json(value))
+            if isinstance(value, bytes):
+                zf.writestr(name, value)
+            else:
+                zf.writestr(name, _csv(value) if name.endswith(".csv") else _json(value))
         zf.writestr("manifest.json", _json(manifest))
     return buffer.getvalue()
 

@@ -49,3 +49,25 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"erasure of member {self.member_id} at {self.erased_at:%Y-%m-%d}"
+
+
+class DataExport(models.Model):
+    """A member's export prepared in the background (a long history): the ZIP, kept for a few
+    days (`serendip rights purge` removes older ones; erasure removes them at once)."""
+
+    member = models.ForeignKey("passport.Member", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data = models.BinaryField(null=True, blank=True)
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["member", "-requested_at"], name="data_export_member_recent")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of member {self.member_id}"
+
+    @property
+    def ready(self) -> bool:
+        return self.finished_at is not None and not self.failed

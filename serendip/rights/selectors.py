@@ -12,7 +12,7 @@ from serendip.exchange.models import Answer, Introduction, Meeting, MeetingStatu
 from serendip.ledger.models import Transaction, TxKind
 from serendip.passport.models import Member
 
-from .models import IssuedCredential
+from .models import DataExport, IssuedCredential
 
 
 def member_links() -> list[tuple[type[models.Model], models.Field]]:
@@ -87,3 +87,12 @@ def revoked_indexes(number: int, size: int) -> set[int]:
 
 def credentials_of(member: Member) -> list[IssuedCredential]:
     return list(IssuedCredential.objects.filter(member=member).order_by("-id"))
+
+
+def exports_of(member: Member) -> list[DataExport]:
+    """The member's prepared or pending exports (without their bytes), newest first."""
+    return list(DataExport.objects.filter(member=member).defer("data")[:5])
+
+
+def export_of(member: Member, export_id: int) -> DataExport | None:
+    return DataExport.objects.filter(member=member, pk=export_id).first()

@@ -31,17 +31,26 @@ from serendip.exchange.models import (
     QuestionRoute,
     QuestionStatus,
 )
-from serendip.ledger.models import Transaction
+from serendip.ledger.models import Posting, Transaction
 from serendip.ledger.services import account_close, seat_refund
 from serendip.network.models import Booking, BookingStatus, Invoice, Space
 from serendip.network.services import booking_cancel
-from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Visibility
+from serendip.notifications.models import (
+    AccountEmail,
+    CalendarFeed,
+    Notification,
+    OutboundEmail,
+    Preference,
+    Subscription,
+)
+from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Photo, Visibility
 from serendip.passport.selectors import member_tags_by_kind
 from serendip.presence.models import SEAT_HOLDING, CheckIn, CheckInStatus
 
 from . import issuing
-from .models import CredentialKind, Erasure, IssuedCredential
+from .models import CredentialKind, DataExport, Erasure, IssuedCredential
 from .selectors import achievements_of, member_links, rows_of
+from .tasks import export_prepare
 
 User = get_user_model()
 
@@ -102,6 +111,31 @@ def credential_revoke(*, credential: IssuedCredential, reason: str) -> IssuedCre
     return credential
 
 
+# Export in the background ------------------------------------------------------------------
+
+# A history with more ledger transactions than this is exported in the background: its
+# inclusion proofs take seconds (BENCHMARKS.md, "A member's export and erasure").
+EXPORT_INLINE_MAX_TRANSACTIONS = 2000
+EXPORT_KEEP_DAYS = 7
+
+
+def export_needs_background(*, member: Member) -> bool:
+    return Posting.objects.filter(account__member=member).count() > EXPORT_INLINE_MAX_TRANSACTIONS
+
+
+@transaction.atomic
+def export_request(*, member: Member) -> DataExport:
+    """Ask for an export to be prepared by the worker; an unfinished request is reused."""
+    _check_active(member)
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # one pending request at a time
+    pending = DataExport.objects.filter(member=member, finished_at=None).first()
+    if pending is not None:
+        return pending
+    export = DataExport.objects.create(member=member, requested_at=timezone.now())
+    transaction.on_commit(lambda: export_prepare.enqueue(export_id=export.pk))
+    return export
+
+
 # Erasure --------------------------------------------------------------------------------
 
 
@@ -128,6 +162,9 @@ def _erase(member: Member) -> Erasure:
     - user account: anonymised, no password, inactive; API tokens deleted; login records of
       its username (django-axes) deleted; admin log lines about it anonymised
     - passport: name "Deleted member", no headline, about or tags; hidden, out of matching
+    - photo, own notifications, follows (both ways), notification preferences, address
+      state, calendar feed, queued and sent emails: deleted; others' notifications about
+      the member: the name and question titles replaced, no actor
     - own timeline: deleted; others' timeline lines and ledger reasons that name the member
       (people they met, were introduced to, whose answer they accepted): the name replaced
     - questions: title and body removed (others' answers stay, with their earnings);
@@ -154,13 +191,17 @@ def _erase(member: Member) -> Erasure:
     _cancel_checkins(member)
     _cancel_bookings(member)
     linked = _linked_members(member)
-    _scrub_others_mentions(member, linked, names)
+    mentions = _mentions(member, names)  # before the questions lose their titles
+    _scrub_others_mentions(member, linked, mentions)
     _scrub_exchange(member)
     IssuedCredential.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=now, revocation_reason="erasure"
     )
+    _scrub_notifications(member, mentions)
+    DataExport.objects.filter(member=member).delete()
     Activity.objects.filter(member=member).delete()
     MemberTag.objects.filter(member=member).delete()
+    Photo.objects.filter(member=member).delete()
     Space.hosts.through.objects.filter(member_id=member.pk).delete()
     _scrub_user(user, member)
     member.display_name = DELETED_NAME
@@ -250,12 +291,18 @@ def _replace_all(queryset: models.QuerySet, field: str, replacements: dict[str, 
         )
 
 
-def _scrub_others_mentions(member: Member, linked: set[int], names: set[str]) -> None:
-    """Others' timeline lines, ledger reasons and outcome notes name the member or quote the
-    titles of their questions: those words are replaced."""
+def _mentions(member: Member, names: set[str]) -> dict[str, str]:
+    """What others' records may quote of the member, and what replaces it: their names, and
+    the titles of their questions."""
     replacements = dict.fromkeys(names, DELETED_MEMBER)
     titles = Question.objects.filter(asker=member).exclude(title="").values_list("title", flat=True)
     replacements.update(dict.fromkeys(titles, DELETED_QUESTION.lower()))
+    return replacements
+
+
+def _scrub_others_mentions(member: Member, linked: set[int], replacements: dict[str, str]) -> None:
+    """Others' timeline lines, ledger reasons and outcome notes that name the member or quote
+    their questions' titles: those words are replaced."""
     if not linked or not replacements:
         return
     _replace_all(Activity.objects.filter(member_id__in=linked), "summary", replacements)
@@ -266,6 +313,32 @@ def _scrub_others_mentions(member: Member, linked: set[int], names: set[str]) ->
     )
     meetings = Meeting.objects.filter(Q(member_low=member) | Q(member_high=member))
     _replace_all(Outcome.objects.filter(meeting__in=meetings).exclude(member=member), "note", replacements)
+
+
+def _replace_in(value, replacements: dict[str, str]):
+    """`value` (JSON) with every string's occurrences of the keys replaced."""
+    if isinstance(value, str):
+        for old in sorted(replacements, key=len, reverse=True):
+            value = value.replace(old, replacements[old])
+        return value
+    if isinstance(value, list):
+        return [_replace_in(v, replacements) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_in(v, replacements) for k, v in value.items()}
+    return value
+
+
+def _scrub_notifications(member: Member, replacements: dict[str, str]) -> None:
+    """The member's own inbox, follows, preferences, address, calendar feed and emails go;
+    others' notifications about something the member did keep the event without the name."""
+    Notification.objects.filter(recipient=member).delete()
+    for model in (Preference, AccountEmail, CalendarFeed, OutboundEmail):
+        model.objects.filter(member=member).delete()
+    Subscription.objects.filter(Q(member=member) | Q(followed=member)).delete()
+    for note in Notification.objects.filter(actor=member).only("pk", "params"):
+        Notification.objects.filter(pk=note.pk).update(
+            params=_replace_in(note.params, replacements), actor=None
+        )
 
 
 def _scrub_user(user, member: Member) -> None:
@@ -291,6 +364,13 @@ HANDLED = {
     "passport.membertag",
     "passport.activity",
     "passport.apitoken",
+    "passport.photo",
+    "notifications.notification",
+    "notifications.subscription",
+    "notifications.preference",
+    "notifications.outboundemail",
+    "notifications.accountemail",
+    "notifications.calendarfeed",
     "presence.checkin",
     "network.booking",
     "network.space_hosts",
@@ -305,6 +385,7 @@ HANDLED = {
     "ledger.transaction",
     "rights.issuedcredential",
     "rights.erasure",
+    "rights.dataexport",
     "admin.logentry",
 }
 
@@ -351,8 +432,10 @@ def _scrub_other_tables(member: Member) -> None:
 @transaction.atomic
 def invoices_purge(*, today: dt.date | None = None) -> int:
     """Remove the invoices (and then the bookings) of deleted passports whose retention period
-    is over. Returns how many invoices were removed. Run it periodically (`serendip rights purge`)."""
+    is over, and prepared exports older than EXPORT_KEEP_DAYS. Returns how many invoices were
+    removed. Run it periodically (`serendip rights purge`)."""
     today = today or timezone.localdate()
+    DataExport.objects.filter(requested_at__lt=timezone.now() - dt.timedelta(days=EXPORT_KEEP_DAYS)).delete()
     removed = 0
     due = Erasure.objects.select_for_update().filter(invoices_kept_until__lt=today, invoices_removed_at=None)
     for erasure in due:

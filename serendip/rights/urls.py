@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("passport/data/", views.my_data, name="my_data"),
     path("passport/data/export", views.export_download, name="export_download"),
+    path("passport/data/exports/<int:export_id>", views.export_prepared, name="export_prepared"),
     path("passport/data/credentials/<str:kind>", views.credential_download, name="credential_download"),
     path("passport/data/erase", views.erase, name="erase"),
     path("privacy/", views.privacy, name="privacy"),

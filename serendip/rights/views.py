@@ -20,7 +20,7 @@ from serendip.passport.selectors import member_for_user
 from . import issuer, services
 from .export import export_build, export_filename
 from .issuing import ACHIEVEMENTS, achievement_definition, credential_verify, status_list_credential
-from .selectors import achievements_of, credentials_of
+from .selectors import achievements_of, credentials_of, export_of, exports_of
 
 MAX_UPLOAD = 256 * 1024  # a credential is a few kilobytes
 
@@ -42,6 +42,7 @@ def my_data(request):
         "member": member,
         "achievements": achievements_of(member),
         "credentials": credentials_of(member)[:50],
+        "exports": exports_of(member),
     }
     return render(request, "rights/my_data.html", context)
 
@@ -52,9 +53,35 @@ def export_download(request):
     member = _member_or_redirect(request)
     if member is None:
         return redirect("home")
-    response = HttpResponse(export_build(member), content_type="application/zip")
+    if services.export_needs_background(member=member):
+        try:
+            services.export_request(member=member)
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.info(
+                request, _("Your history is long: your download is being prepared. Come back in a minute.")
+            )
+        return redirect("my_data")
+    return _zip(export_build(member), member)
+
+
+def _zip(data: bytes, member) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(member)}"'
     return response
+
+
+@login_required
+@require_GET
+def export_prepared(request, export_id: int):
+    member = _member_or_redirect(request)
+    if member is None:
+        return redirect("home")
+    export = export_of(member, export_id)
+    if export is None or not export.ready:
+        raise Http404(_("no such download, or it is not ready yet"))
+    return _zip(bytes(export.data), member)
 
 
 @login_required

@@ -3,6 +3,7 @@ made through the real services; their exchanges are with others, never with each
 so each one's export can be checked for the other's absence."""
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,8 +21,9 @@ from serendip.exchange.services import (
 )
 from serendip.network.models import OpeningHours, Room
 from serendip.network.services import booking_create
+from serendip.notifications.services import calendar_feed_create, preference_set, subscription_create
 from serendip.passport.models import Member
-from serendip.passport.services import member_update, token_create
+from serendip.passport.services import member_photo_set, member_update, token_create
 from serendip.presence.services import checkin_create
 from tests.ledger.test_log_integration import configure_ledger
 
@@ -34,6 +36,14 @@ def _issuer_key(settings, tmp_path):
     settings.CREDENTIALS_ISSUER_KEY = multikey.generate()[0]
     settings.CREDENTIALS_ISSUER_KEY_PATH = tmp_path / "credentials_issuer_key"
     configure_ledger(settings, tmp_path)
+
+
+def _picture() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 80, 40)).save(out, format="PNG")
+    return out.getvalue()
 
 
 @dataclass
@@ -67,6 +77,11 @@ def rich_network(make_member, make_space):
         checkin_create(member=member, space_id=space.pk, date=today, focus=f"{word} focus")
         checkin_create(member=member, space_id=space.pk, date=today + dt.timedelta(days=3))
         token_create(user=member.user)
+        member_photo_set(member=member, data=_picture())
+        subscription_create(member=member, followed_id=helper.pk)
+        subscription_create(member=helper, followed_id=member.pk)
+        preference_set(member=member, kind="answer_accepted", channel="email")
+        calendar_feed_create(member=member)
         # A question of theirs, answered by the helper and accepted.
         q = question_ask(
             asker=member, title=f"{word} question", body=f"{word} question body", tags=["kombucha"]

@@ -6,10 +6,14 @@ import json
 import zipfile
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
-from serendip.rights.export import export_build
+from serendip.reach.worker import TaskRunner
+from serendip.rights import services
+from serendip.rights.export import NOT_EXPORTED_LINKS, export_build
 from serendip.rights.selectors import member_links, rows_of
-from serendip.rights.services import credential_issue_achievements, credential_issue_passport
+from serendip.rights.services import credential_issue_achievements, credential_issue_passport, export_request
+from serendip.rights.tasks import export_prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +34,17 @@ def test_an_export_holds_every_row_linked_to_the_member(rich_network):
         ids = set(rows_of(zeb, model, field).values_list("pk", flat=True))
         if not ids or model._meta.label_lower in ("ledger.transaction", "admin.logentry"):
             continue
+        if (model._meta.label_lower, field.name) in NOT_EXPORTED_LINKS:
+            continue  # rows of another member's (their notification of something the member did)
         kinds += 1
         exported = set(manifest.get(model._meta.label_lower, []))
         if not ids <= exported:
             missing[model._meta.label_lower] = sorted(ids - exported)
     assert not missing, f"rows linked to the member but not exported: {missing}"
     assert kinds >= 12  # passport, tags, timeline, check-ins, questions, answers, introductions, ...
+    assert files["photo.jpg"][:2] == b"\xff\xd8"  # the JPEG the passport keeps
     for name in (
+        "notifications.json",
         "passport.json",
         "timeline.csv",
         "checkins.csv",
@@ -83,3 +91,31 @@ def test_the_export_is_served_to_its_member_only(rich_network, api_as):
     r = api_as(zeb).get("/me/export")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
     assert "Zebediah Quuxworth" in _open(r.content)["passport.json"].decode()
+
+
+def test_a_long_history_is_prepared_in_the_background(rich_network, api_as, monkeypatch):
+
+    zeb = rich_network["zeb"].member
+    monkeypatch.setattr(services, "EXPORT_INLINE_MAX_TRANSACTIONS", 3)  # zeb has more than that
+    client = api_as(zeb)
+    r = client.get("/me/export")
+    assert r.status_code == 202 and r.json()["status"] == "preparing"
+    url = r.json()["url"].removeprefix("/api/v1")
+    assert client.get(url).status_code == 202  # not ready yet
+    assert client.get("/me/export").json()["id"] == r.json()["id"]  # one pending request at a time
+    assert api_as(rich_network["phil"].member).get(url).status_code == 404  # not theirs
+    export_prepare.call(export_id=r.json()["id"])
+    done = client.get(url)
+    assert done.status_code == 200 and done["Content-Type"] == "application/zip"
+    assert "Zebediah Quuxworth" in _open(done.content)["passport.json"].decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_an_enqueued_export(make_member, settings, tmp_path):
+
+    member = make_member(display_name="Worker Test")
+    export = export_request(member=member)  # commits: the task is enqueued after the commit
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert TaskRunner(worker_id="test").run_one()
+    export.refresh_from_db()
+    assert export.ready and "Worker Test" in _open(bytes(export.data))["passport.json"].decode()

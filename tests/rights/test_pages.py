@@ -6,7 +6,9 @@ import zipfile
 import pytest
 from django.test import Client
 
-from serendip.rights.models import Erasure
+from serendip.rights import services
+from serendip.rights.models import DataExport, Erasure
+from serendip.rights.tasks import export_prepare
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +55,16 @@ def test_the_privacy_page_says_what_is_kept_and_for_how_long(client, settings):
 def test_pages_need_a_login(client):
     assert client.get("/passport/data/").status_code == 302
     assert client.get("/passport/data/export").status_code == 302
+
+
+def test_a_long_history_is_offered_once_prepared(logged_in, rich_network, monkeypatch):
+    monkeypatch.setattr(services, "EXPORT_INLINE_MAX_TRANSACTIONS", 3)
+    r = logged_in.get("/passport/data/export", follow=True)
+    assert "being prepared" in r.content.decode()
+    export = DataExport.objects.get(member=rich_network["zeb"].member)
+    assert logged_in.get(f"/passport/data/exports/{export.pk}").status_code == 404  # not ready
+    export_prepare.call(export_id=export.pk)
+    page = logged_in.get("/passport/data/").content.decode()
+    assert f"/passport/data/exports/{export.pk}" in page
+    download = logged_in.get(f"/passport/data/exports/{export.pk}")
+    assert download.status_code == 200 and zipfile.ZipFile(io.BytesIO(download.content)).testzip() is None
