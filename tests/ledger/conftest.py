@@ -25,6 +25,11 @@ def live_log(db, settings):
 
     def shared(environ, start_response):
         connections[DEFAULT_DB_ALIAS] = conn  # this thread's handle: the test's connection
+        # Django's test client reconnects close_old_connections after each of its requests; a
+        # test that used it since this fixture started would otherwise have the server close
+        # the test's connection (on PostgreSQL, whose test connection is not kept open).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, shared, server_class=WSGIServer, handler_class=_Quiet)
