@@ -203,10 +203,12 @@ def test_the_csv_is_for_operators_only(make_member):
 
 
 @pytest.mark.django_db
-def test_anyone_can_read_what_the_network_tests(client):
-    response = client.get("/experiments/")
+@pytest.mark.parametrize("page", ["/experiments/", "/privacy/"])
+def test_anyone_can_read_what_the_network_tests_and_why(client, page):
+    response = client.get(page)
     assert response.status_code == 200
-    assert "random order" in response.content.decode()
+    html = response.content.decode()
+    assert 'id="experiments-privacy"' in html and "random order" in html
 
 
 @pytest.mark.django_db
