@@ -13,6 +13,8 @@
    `experiment_analyse` on the simulated experiment, `--runs` times (median wall time), and
    each outcome's rates, difference and ratio with their intervals. The simulator's true effect
    on introductions requested (and accepted) per member-day is a ratio of 1 + effect.
+
+Readable lines go to stderr, the results as JSON to stdout (`run_all.py` reads them).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def validation(networks: int) -> dict:
         check = synthetic.check(networks=networks, effect=effect)
         check["seconds"] = round(time.perf_counter() - t0, 1)
         out[f"effect_{effect}"] = check
-        print(f"synthetic, effect {effect}: {check}", flush=True)
+        print(f"synthetic, effect {effect}: {check}", file=sys.stderr, flush=True)
     return out
 
 
@@ -58,7 +60,7 @@ def simulate(database_url: str, scale: str, effect: float, seed: int) -> dict:
     )
     summary = json.loads(done.stdout)
     summary["wall_seconds"] = round(time.perf_counter() - t0, 1)
-    print(f"simulated in {summary['wall_seconds']} s", flush=True)
+    print(f"simulated in {summary['wall_seconds']} s", file=sys.stderr, flush=True)
     return summary
 
 
@@ -88,6 +90,7 @@ def analyse(database_url: str, runs: int) -> dict:
         f"analysis of {experiment.name}: median {statistics.median(seconds):.1f} s over {runs} runs "
         f"({', '.join(f'{s:.1f}' for s in seconds)}); {members:,} members assigned, "
         f"{holdout / members:.2%} hold-out",
+        file=sys.stderr,
         flush=True,
     )
 
@@ -100,6 +103,7 @@ def analyse(database_url: str, runs: int) -> dict:
             f"  {e['outcome']}: {f(e['rate_suggested'], 1000)} vs {f(e['rate_holdout'], 1000)} per 1,000 "
             f"member-days; ratio {f(e['ratio'])} ({f(r['low'])} to {f(r['high'])}), difference "
             f"{f(e['difference'], 1000)} ({f(d['low'], 1000)} to {f(d['high'], 1000)}) per 1,000",
+            file=sys.stderr,
             flush=True,
         )
     return {
@@ -129,10 +133,11 @@ def main() -> None:
     if args.database_url:
         if args.simulate:
             results["simulation"] = simulate(args.database_url, args.scale, args.effect, args.seed)
-        results["effect"] = args.effect
-        results["seed_analysis"] = analyse(args.database_url, args.runs)
+            results["effect"] = args.effect
+        results["analysis"] = analyse(args.database_url, args.runs)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
+    print(json.dumps(results, default=str))  # for run_all.py; the readable lines went to stderr
 
 
 if __name__ == "__main__":

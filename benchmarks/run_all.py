@@ -13,7 +13,9 @@ Steps, each recorded in the results file (a failing step is recorded, not fatal)
    render time (Django test client, median of 5 after a warm-up);
 4. HTTP load (benchmarks/http_load.py: gunicorn + wrk, 50 connections, ceiling in the same run)
    on both databases;
-5. the other engineers' benchmarks, called as they are: matching_speed.py, routing_quality.py,
+5. the hold-out experiment's analysis on each simulated database, and its validation over
+   synthetic networks (experiment_effect.py);
+6. the other engineers' benchmarks, called as they are: matching_speed.py, routing_quality.py,
    tlog_bench.py and ledger_log.py (if present).
 
 `--quick` uses the demo scale and short runs (a smoke test of the suite, not figures to report);
@@ -240,6 +242,27 @@ def main() -> int:
                 timeout=1800,
             ),
         )
+        step(
+            f"experiment_{db}",
+            lambda url=url: script_json(
+                [
+                    "benchmarks/experiment_effect.py",
+                    "--database-url",
+                    url,
+                    "--networks",
+                    "0",
+                    "--runs",
+                    str(runs),
+                ],
+                timeout=1800,
+            ),
+        )
+    step(
+        "experiment_validation",
+        lambda: script_json(
+            ["benchmarks/experiment_effect.py", "--networks", "50" if args.quick else "200"], timeout=1800
+        ),
+    )
     bench = ROOT / "benchmarks"
     step(
         "matching_speed",

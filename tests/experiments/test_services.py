@@ -11,13 +11,6 @@ from django.core.management import call_command
 from django.test import Client
 
 from serendip.errors import Conflict, InvalidInput
-from serendip.exchange.services import (
-    introduction_create,
-    introduction_respond,
-    meeting_confirm,
-    meeting_record,
-    outcome_record,
-)
 from serendip.experiments import assignment
 from serendip.experiments.models import Assignment, Experiment, ExperimentResult
 from serendip.experiments.outcomes import exposure_by_member, outcomes_by_member
@@ -25,37 +18,21 @@ from serendip.experiments.selectors import experiment_on, suggestions_for
 from serendip.experiments.services import (
     assignments_ensure,
     experiment_analyse,
-    experiment_create,
     experiment_update,
 )
 from serendip.presence.services import checkin_create
 
-TODAY = dt.date.today()
-
-
-def _experiment(name="spring", share=0.2, **kw):
-    defaults = dict(starts_on=TODAY - dt.timedelta(days=10), ends_on=TODAY + dt.timedelta(days=10))
-    defaults.update(kw)
-    return experiment_create(name=name, holdout_share=share, min_others_present=1, **defaults)
-
-
-def _member_in(make_member, experiment, arm, **kw):
-    """A member whose hash puts them in `arm` (members are made until one lands there)."""
-    for _ in range(200):
-        m = make_member(**kw)
-        if assignment.arm(experiment.name, m.pk, experiment.holdout_share) == arm:
-            return m
-    raise AssertionError("no member landed in the arm")
+from .factories import TODAY, an_experiment, member_in
 
 
 @pytest.mark.django_db
 def test_experiments_run_one_after_another():
-    _experiment()
+    an_experiment()
     with pytest.raises(Conflict, match="overlaps"):
-        _experiment(
+        an_experiment(
             name="summer", starts_on=TODAY + dt.timedelta(days=10), ends_on=TODAY + dt.timedelta(days=40)
         )
-    later = _experiment(
+    later = an_experiment(
         name="summer", starts_on=TODAY + dt.timedelta(days=11), ends_on=TODAY + dt.timedelta(days=40)
     )
     assert experiment_on(TODAY).name == "spring"
@@ -66,18 +43,18 @@ def test_experiments_run_one_after_another():
 @pytest.mark.parametrize("share", [-0.01, 0.21, 0.5])
 def test_the_holdout_share_is_at_most_20_percent(share):
     with pytest.raises(InvalidInput, match=r"between 0 and 0\.2"):
-        _experiment(share=share)
+        an_experiment(share=share)
 
 
 @pytest.mark.django_db
 def test_an_experiment_cannot_end_before_it_starts():
     with pytest.raises(InvalidInput, match="before its first"):
-        _experiment(starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1))
+        an_experiment(starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1))
 
 
 @pytest.mark.django_db
 def test_arms_are_stored_once_and_never_change(make_member):
-    experiment = _experiment()
+    experiment = an_experiment()
     members = [make_member() for _ in range(30)]
     ids = [m.pk for m in members]
     first = assignments_ensure(experiment=experiment, member_ids=ids)
@@ -111,23 +88,13 @@ def test_arms_are_stored_once_and_never_change(make_member):
     assert Assignment.objects.filter(experiment=experiment).count() == 30
 
 
-@pytest.fixture
-def space_with_people(make_space, make_member):
-    space = make_space(seats=20)
-    people = [make_member(offers=["python"], needs=["design"]) for _ in range(4)]
-    people += [make_member(offers=["design"], needs=["python"]) for _ in range(4)]
-    for m in people:
-        checkin_create(member=m, space_id=space.pk, date=space.local_today())
-    return space, people
-
-
 @pytest.mark.django_db
 def test_a_holdout_member_sees_the_people_present_in_random_order_without_reasons(
     make_member, space_with_people
 ):
     space, people = space_with_people
-    experiment = _experiment()
-    me = _member_in(make_member, experiment, assignment.HOLDOUT, offers=["python"], needs=["design"])
+    experiment = an_experiment()
+    me = member_in(make_member, experiment, assignment.HOLDOUT, offers=["python"], needs=["design"])
     checkin_create(member=me, space_id=space.pk, date=space.local_today())
     shown = suggestions_for(member=me, space=space, date=space.local_today())
     assert not shown.ranked and shown.arm == "holdout" and shown.experiment == "spring"
@@ -140,8 +107,8 @@ def test_a_holdout_member_sees_the_people_present_in_random_order_without_reason
 @pytest.mark.django_db
 def test_a_suggested_member_sees_ranked_suggestions_with_reasons(make_member, space_with_people):
     space, _people = space_with_people
-    experiment = _experiment()
-    me = _member_in(make_member, experiment, assignment.SUGGESTED, offers=["python"], needs=["design"])
+    experiment = an_experiment()
+    me = member_in(make_member, experiment, assignment.SUGGESTED, offers=["python"], needs=["design"])
     checkin_create(member=me, space_id=space.pk, date=space.local_today())
     shown = suggestions_for(member=me, space=space, date=space.local_today())
     assert shown.ranked and shown.arm == "suggested"
@@ -158,28 +125,6 @@ def test_without_an_experiment_everyone_gets_ranked_suggestions(make_member, spa
     shown = suggestions_for(member=me, space=space, date=space.local_today())
     assert shown.ranked and shown.arm is None and shown.routes
     assert not Assignment.objects.exists()
-
-
-@pytest.fixture
-def experiment_with_outcomes(make_member, make_space):
-    """Four members at one space today; a (suggested) asks b (hold-out) for an introduction,
-    they meet and a reports paid work; c (hold-out) is at a quiet space alone."""
-    experiment = _experiment()
-    busy, quiet = make_space(seats=10), make_space(seats=10)
-    a = _member_in(make_member, experiment, assignment.SUGGESTED)
-    b = _member_in(make_member, experiment, assignment.HOLDOUT)
-    c = _member_in(make_member, experiment, assignment.HOLDOUT)
-    d = _member_in(make_member, experiment, assignment.SUGGESTED)
-    today = busy.local_today()
-    for m in (a, b, d):
-        checkin_create(member=m, space_id=busy.pk, date=today)
-    checkin_create(member=c, space_id=quiet.pk, date=today)
-    intro = introduction_create(member=a, recipient_id=b.pk)
-    introduction_respond(member=b, introduction_id=intro.pk, accept=True)
-    meeting = meeting_record(member=a, other_id=b.pk, date=today)
-    meeting_confirm(member=b, meeting_id=meeting.pk, rating=5)
-    outcome_record(member=a, meeting_id=meeting.pk, kind="paid_work")
-    return experiment, (a, b, c, d)
 
 
 @pytest.mark.django_db
@@ -258,16 +203,20 @@ def test_the_csv_is_for_operators_only(make_member):
 
 
 @pytest.mark.django_db
-def test_anyone_can_read_what_the_network_tests(client):
-    response = client.get("/experiments/")
+@pytest.mark.parametrize("page", ["/experiments/", "/privacy/"])
+def test_anyone_can_read_what_the_network_tests_and_why(client, page):
+    response = client.get(page)
     assert response.status_code == 200
-    assert "random order" in response.content.decode()
+    html = response.content.decode()
+    assert 'id="experiments-privacy"' in html and "random order" in html
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("experiment_with_outcomes")  # "spring" has started and has data
 def test_stats_refresh_analyses_started_experiments():
-    _experiment(name="later", starts_on=TODAY + dt.timedelta(days=30), ends_on=TODAY + dt.timedelta(days=40))
+    an_experiment(
+        name="later", starts_on=TODAY + dt.timedelta(days=30), ends_on=TODAY + dt.timedelta(days=40)
+    )
     call_command("stats", "--refresh", stderr=io.StringIO())
     assert list(ExperimentResult.objects.values_list("experiment__name", flat=True)) == ["spring"]
 
@@ -317,13 +266,13 @@ def test_the_operator_sets_up_experiments_in_the_admin(make_member):
 @pytest.mark.django_db
 def test_the_holdout_is_not_shown_hidden_members_or_those_closed_to_matching(make_member, space_with_people):
     space, people = space_with_people
-    experiment = _experiment()
+    experiment = an_experiment()
     hidden, closed = people[0], people[1]
     hidden.visibility = "hidden"
     hidden.save()
     closed.open_to_matching = False
     closed.save()
-    me = _member_in(make_member, experiment, assignment.HOLDOUT)
+    me = member_in(make_member, experiment, assignment.HOLDOUT)
     checkin_create(member=me, space_id=space.pk, date=space.local_today())
     shown = {r.member_id for r in suggestions_for(member=me, space=space, date=space.local_today()).routes}
     assert shown == {m.pk for m in people[2:]}
