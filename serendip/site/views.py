@@ -44,9 +44,12 @@ from serendip.presence.selectors import (
 def home(request):
     member = member_for_user(request.user)
     cards, own = space_cards(member)
+    # Home shows six: the member's own space, then those with the most free seats today.
+    first = [d for d in cards if d.space.pk == own]
+    rest = sorted((d for d in cards if d.space.pk != own), key=lambda d: -d.free)
     context = {
         "member": member,
-        "spaces": cards[:6],
+        "spaces": (first + rest)[:6],
         "own": own,
         "space_count": len(cards),
         "here_today": member_checkin_today(member) if member else None,
