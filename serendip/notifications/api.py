@@ -97,7 +97,7 @@ def notification_unread(request):
 
 @router.post(
     "/me/notifications/{notification_id}/read",
-    response=responses({200: NotificationOut}, 404),
+    response=responses({200: NotificationOut}, 403, 404),
     summary="Mark one notification read",
 )
 def notification_read(request, notification_id: Id):
@@ -106,7 +106,7 @@ def notification_read(request, notification_id: Id):
 
 @router.post(
     "/me/notifications/read-all",
-    response=responses({200: MarkedOut}),
+    response=responses({200: MarkedOut}, 403),
     summary="Mark all my notifications read",
 )
 def notification_read_all(request):
@@ -122,7 +122,7 @@ def subscription_list(request):
 
 @router.post(
     "/me/subscriptions",
-    response=responses({201: SubscriptionOut}, 400, 404, 409, body=True),
+    response=responses({201: SubscriptionOut}, 403, 400, 404, 409, body=True),
     summary="Follow a member, or members who offer a tag: told when they check in where I am"
     " (or at `space_id`)",
 )
@@ -137,7 +137,7 @@ def subscription_create(request, payload: SubscriptionIn):
 
 
 @router.delete(
-    "/me/subscriptions/{subscription_id}", response=responses({204: None}, 404), summary="Stop following"
+    "/me/subscriptions/{subscription_id}", response=responses({204: None}, 403, 404), summary="Stop following"
 )
 def subscription_delete(request, subscription_id: Id):
     services.subscription_delete(member=current_member(request), subscription_id=subscription_id)
@@ -153,7 +153,7 @@ def preferences_get(request):
 
 @router.put(
     "/me/notification-preferences",
-    response=responses({200: PreferencesIO}, 400, body=True),
+    response=responses({200: PreferencesIO}, 403, 400, body=True),
     summary="Set how I get some kinds (the others keep theirs)",
 )
 def preferences_put(request, payload: PreferencesIO):
@@ -167,7 +167,7 @@ def preferences_put(request, payload: PreferencesIO):
 
 @router.post(
     "/me/calendar-feed",
-    response=responses({201: FeedOut}),
+    response=responses({201: FeedOut}, 403),
     summary="A new private calendar feed URL (check-ins, meetings, bookings); the old one stops working",
 )
 def calendar_feed_create(request):
@@ -175,7 +175,9 @@ def calendar_feed_create(request):
     return Status(201, {"url": request.build_absolute_uri(reverse("calendar_feed", args=[raw]))})
 
 
-@router.delete("/me/calendar-feed", response=responses({204: None}), summary="Revoke my calendar feed URL")
+@router.delete(
+    "/me/calendar-feed", response=responses({204: None}, 403), summary="Revoke my calendar feed URL"
+)
 def calendar_feed_revoke(request):
     services.calendar_feed_revoke(member=current_member(request))
     return Status(204, None)

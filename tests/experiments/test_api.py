@@ -58,9 +58,9 @@ def test_the_space_page_follows_my_arm(here, make_member, client, arm):
     assert all(m.display_name in html for m in others)
     if arm == assignment.HOLDOUT:
         assert "in random order" in html and "Suggested for you" not in html
-        assert 'class="reason"' not in html
+        assert 'class="chips"' not in html
     else:
-        assert "Suggested for you" in html and 'class="reason"' in html
+        assert "Suggested for you" in html and 'class="chips"' in html
 
 
 def test_only_the_experiments_selector_asks_for_ranked_suggestions():
