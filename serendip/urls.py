@@ -49,9 +49,6 @@ urlpatterns = [
     path("questions/<int:question_id>/accept/<int:answer_id>", exchange_views.accept, name="accept"),
     path("introductions/", exchange_views.introductions, name="introductions"),
     path(
-        "introductions/to/<int:member_id>", exchange_views.introduction_request, name="introduction_request"
-    ),
-    path(
         "introductions/<int:introduction_id>/<str:answer>",
         exchange_views.introduction_respond,
         name="introduction_respond",

@@ -57,3 +57,21 @@ def test_the_balance_page_explains_sc_and_signs_amounts(make_member, make_space)
     assert "SC (social capital) is what the network pays you" in html
     assert '<td class="num">−5.00</td>' in html  # the seat, spent
     assert re.search(r'<td class="num">\+\d+\.\d\d</td>', html)  # the welcome grant, earned
+
+
+def test_insights_charts_start_where_history_starts(make_space):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from serendip.insights.models import DailyStats
+    from serendip.insights.selectors import weekly_series
+
+    today = dt.date(2026, 11, 25)
+    for days_ago in range(120):  # four months of rows, only the last two weeks with activity
+        n = 5 if days_ago in (3, 10) else 0
+        DailyStats.objects.create(
+            date=today - dt.timedelta(days=days_ago), checkins=n, refreshed_at=timezone.now()
+        )
+    series = weekly_series(today=today)
+    assert 2 <= len(series["weeks"]) <= 3 and series["checkins"][0] > 0

@@ -13,19 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from serendip.errors import NotFound, ServiceError
 from serendip.network.models import Space
 from serendip.pages import member_or_404, redirect_back
-from serendip.passport.models import Member
 
 from . import services
 from .forms import (
     AcceptForm,
     AnswerForm,
     ConfirmForm,
-    IntroductionForm,
     MeetingForm,
     OutcomeForm,
     QuestionForm,
 )
-from .routing import suggestions
 from .selectors import (
     introduction_states,
     introductions_for,
@@ -155,7 +152,7 @@ def introductions(request):
     )
 
 
-def _actions(request, me, other_id: int, error: str = ""):
+def actions_partial(request, me, other_id: int, error: str = ""):
     """The actions next to a person at a space, as they are now (what an HTMX click swaps in)."""
     space = None
     slug = request.POST.get("space", "")
@@ -171,38 +168,6 @@ def _actions(request, me, other_id: int, error: str = ""):
         "error": error,
     }
     return render(request, "exchange/_actions.html", context)
-
-
-def _why_meet(recipient, requester_id: int, space_slug: str) -> list[str]:
-    """Why the recipient might want to meet the requester: the engine's reasons from the
-    recipient's side, when both are at the same space today (else none)."""
-    space = Space.objects.filter(slug=space_slug[:80]).first() if space_slug else None
-    if space is None:
-        return []
-    found = suggestions(member=recipient, space=space, date=space.local_today(), k=50)
-    return next((list(s.reasons) for s in found if s.member_id == requester_id), [])
-
-
-@login_required
-@require_POST
-def introduction_request(request, member_id: int):
-    me = member_or_404(request)
-    form = IntroductionForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
-    error = ""
-    try:
-        recipient = Member.objects.filter(pk=member_id).first() if 0 < member_id < 2**63 else None
-        reasons = _why_meet(recipient, me.pk, request.POST.get("space", "")) if recipient else []
-        services.introduction_create(member=me, recipient_id=member_id, message=message, reasons=reasons)
-    except ServiceError as exc:
-        error = exc.detail
-    if request.htmx:
-        return _actions(request, me, member_id, error)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Introduction requested."))
-    return redirect_back(request, "introductions")
 
 
 @login_required
@@ -250,7 +215,7 @@ def meeting_record(request):
     else:
         error = _("That meeting could not be recorded.")
     if request.htmx and form.is_valid():
-        return _actions(request, me, form.cleaned_data["other_id"], error)
+        return actions_partial(request, me, form.cleaned_data["other_id"], error)
     if error:
         messages.error(request, error)
     else:

@@ -155,6 +155,11 @@ def weekly_series(*, weeks: int = 52, today: dt.date | None = None) -> dict:
         if row.date.weekday() == 6 or row.date == today:  # the week's distinct members, on its last day
             s["active"] = row.active_members_7d
     weeks_sorted = sorted(series)
+    # The charts start where the network's history does, not with months of zeros before it.
+    while weeks_sorted and not any(
+        series[weeks_sorted[0]][k] for k in ("checkins", "introductions", "meetings", "paid_work", "b")
+    ):
+        weeks_sorted.pop(0)
     return {
         "weeks": [w.isoformat() for w in weeks_sorted],
         "checkins": [series[w]["checkins"] for w in weeks_sorted],

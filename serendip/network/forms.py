@@ -10,16 +10,18 @@ from .models import Weekday
 
 
 class SpaceSettingsForm(forms.Form):
-    seats = forms.IntegerField(min_value=0, max_value=10_000)
+    seats = forms.IntegerField(min_value=0, max_value=10_000, label=_("Seats"))
     seat_price = forms.DecimalField(
-        min_value=0, max_digits=8, decimal_places=2, label="Seat price (SC a day)"
+        min_value=0, max_digits=8, decimal_places=2, label=_("Seat price (SC a day)")
     )
     cancellation_free_hours = forms.IntegerField(
         min_value=0,
         max_value=720,
-        label="Free cancellation of room bookings until (hours before)",
+        label=_("Free cancellation of room bookings until (hours before)"),
     )
-    house_rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=2000, required=False)
+    house_rules = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=2000, required=False, label=_("House rules")
+    )
 
 
 class OpeningHoursForm(forms.Form):
@@ -50,7 +52,9 @@ class OpeningHoursForm(forms.Form):
         for day in Weekday:
             opens, closes = data.get(f"opens_{day.value}"), data.get(f"closes_{day.value}")
             if (opens is None) != (closes is None):
-                raise forms.ValidationError(f"{day.label}: give both times, or neither for closed.")
+                raise forms.ValidationError(
+                    _("%(day)s: give both times, or neither for closed.") % {"day": day.label}
+                )
         return data
 
     def hours(self) -> dict[int, tuple[dt.time, dt.time] | None]:
@@ -71,15 +75,24 @@ class OpeningHoursForm(forms.Form):
 
 
 class RoomForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    capacity = forms.IntegerField(min_value=1, max_value=1000)
+    name = forms.CharField(max_length=80, label=_("Name"))
+    capacity = forms.IntegerField(min_value=1, max_value=1000, label=_("People"))
     hourly_price = forms.DecimalField(
-        min_value=0, max_value=10_000, max_digits=7, decimal_places=2, label="Price per hour (€, excl. VAT)"
+        min_value=0,
+        max_value=10_000,
+        max_digits=7,
+        decimal_places=2,
+        label=_("Price per hour (€, excl. VAT)"),
     )
     amenities = forms.CharField(
-        max_length=500, required=False, help_text="comma-separated, e.g. screen, whiteboard"
+        max_length=500,
+        required=False,
+        label=_("Amenities"),
+        help_text=_("Comma-separated, e.g. screen, whiteboard."),
     )
-    active = forms.BooleanField(required=False, initial=True, help_text="inactive rooms cannot be booked")
+    active = forms.BooleanField(
+        required=False, initial=True, label=_("Active"), help_text=_("Inactive rooms cannot be booked.")
+    )
 
     def hourly_price_cents(self) -> int:
         return int(self.cleaned_data["hourly_price"] * Decimal(100))

@@ -12,10 +12,10 @@ TAGS_HELP = _("Comma-separated; add a level from 0.1 to 10 with a colon, e.g. â€
 
 
 class SignupForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    display_name = forms.CharField(max_length=80, label="Your name")
-    email = forms.EmailField(required=False)
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(max_length=150, label=_("Username"))
+    display_name = forms.CharField(max_length=80, label=_("Your name"))
+    email = forms.EmailField(required=False, label=_("Email (optional; on your invoices)"))
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8, label=_("Password"))
 
 
 class BoundedCredentials:

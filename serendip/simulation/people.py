@@ -172,7 +172,8 @@ class PeopleMixin:
         self.wf = wf
         # Seats: a space holds about its busiest expected day, so popular days sometimes fill up.
         load = np.bincount(self.home, weights=self.activity, minlength=self.n_spaces) * self.base_p * wf.max()
-        seats = np.clip(np.round(load * rng.uniform(*p.seat_headroom, self.n_spaces)), 4, 400).astype(int)
+        # At least 10 seats: a co-working space smaller than that is a meeting room.
+        seats = np.clip(np.round(load * rng.uniform(*p.seat_headroom, self.n_spaces)), 10, 400).astype(int)
         self._write_spaces(seats)
 
         self.member_id0 = bulk.next_id(Member)

@@ -18,6 +18,7 @@ urlpatterns = [
         host.host_checkin_mark,
         name="host_checkin_mark",
     ),
+    path("introductions/to/<int:member_id>", views.introduction_request, name="introduction_request"),
     path("passport/", views.passport, name="passport"),
     path("passport/balance/", views.balance, name="balance"),
     path("healthz", views.healthz, name="healthz"),

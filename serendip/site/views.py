@@ -9,19 +9,24 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from serendip.errors import LOCKED_OUT, ServiceError
+from serendip.exchange import services as exchange_services
+from serendip.exchange.forms import IntroductionForm
 from serendip.exchange.routing import related_tags
 from serendip.exchange.selectors import introduction_states, met_on
+from serendip.exchange.views import actions_partial
 from serendip.experiments.selectors import suggestions_for
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
+from serendip.network.models import Space
 from serendip.network.permissions import can_host
 from serendip.network.shortcuts import space_or_404
-from serendip.pages import member_or_404
+from serendip.pages import member_or_404, redirect_back
 from serendip.passport import services as passport_services
 from serendip.passport.forms import PassportForm
+from serendip.passport.models import Member
 from serendip.passport.selectors import (
     member_for_user,
     member_tags_by_kind,
@@ -44,9 +49,12 @@ from serendip.presence.selectors import (
 def home(request):
     member = member_for_user(request.user)
     cards, own = space_cards(member)
+    # Home shows six: the member's own space, then those with the most free seats today.
+    first = [d for d in cards if d.space.pk == own]
+    rest = sorted((d for d in cards if d.space.pk != own), key=lambda d: -d.free)
     context = {
         "member": member,
-        "spaces": cards[:6],
+        "spaces": (first + rest)[:6],
         "own": own,
         "space_count": len(cards),
         "here_today": member_checkin_today(member) if member else None,
@@ -92,6 +100,42 @@ def space_today(request, slug: str):
     if request.htmx:  # the who-is-here list refreshes itself every minute
         return render(request, "presence/_here.html", context)
     return render(request, "presence/space_today.html", context)
+
+
+def _why_meet(recipient, requester_id: int, space_slug: str) -> list[str]:
+    """Why the recipient might meet the requester: the reasons the recipient's own suggestions
+    give for them at the space today (none when not suggested, or in an experiment's hold-out,
+    which sees no reasons)."""
+    space = Space.objects.filter(slug=space_slug[:80]).first() if space_slug else None
+    if space is None:
+        return []
+    offered = suggestions_for(member=recipient, space=space, date=space.local_today())
+    return next((list(s.reasons) for s in offered.routes if s.member_id == requester_id), [])
+
+
+@login_required
+@require_POST
+def introduction_request(request, member_id: int):
+    """Ask to be introduced (from today at a space): the in-place button (HTMX) or a redirect."""
+    me = member_or_404(request)
+    form = IntroductionForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    error = ""
+    try:
+        recipient = Member.objects.filter(pk=member_id).first() if 0 < member_id < 2**63 else None
+        reasons = _why_meet(recipient, me.pk, request.POST.get("space", "")) if recipient else []
+        exchange_services.introduction_create(
+            member=me, recipient_id=member_id, message=message, reasons=reasons
+        )
+    except ServiceError as exc:
+        error = exc.detail
+    if request.htmx:
+        return actions_partial(request, me, member_id, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Introduction requested."))
+    return redirect_back(request, "introductions")
 
 
 @login_required

@@ -82,6 +82,16 @@ def test_every_page_passes_the_checks(visit, network, size):
     assert anonymous.page.locator(".swagger-ui .info .title").inner_text().startswith("Serendip API")
     member = visit(VIEWPORTS[size])
     member.login(network["me"], PASSWORD)
+    # The header: one row of links on a laptop; on a phone they fold behind "Menu".
+    member.go("/", check=False)
+    nav, toggle = member.page.locator("#site-nav"), member.page.get_by_role("button", name="Menu")
+    if size == "phone":
+        assert toggle.is_visible() and not nav.is_visible()
+        toggle.click()
+        assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    else:
+        assert not toggle.is_visible() and nav.is_visible()
+        assert member.page.locator("header.top").bounding_box()["height"] < 80  # one row
     for path in [*MEMBER, f"/invoices/{network['invoice']}", f"/questions/{network['question'].pk}/"]:
         go(member, path, size)
     host = visit(VIEWPORTS[size])
