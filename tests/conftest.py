@@ -1,6 +1,8 @@
 """Shared fixtures: members, spaces and API clients made through the real services."""
 
 import itertools
+import os
+import shutil
 
 import pytest
 from django.test import Client
@@ -129,3 +131,25 @@ def api_as():
         return ApiClient(raw)
 
     return make
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian chromium for every browser test of the session (tests/browser, the reach and
+    experiment journeys): Playwright's sync API runs an event loop in this thread, and a second
+    `sync_playwright()` while one is open fails. Skipped where chromium or playwright is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # The ORM calls of the tests are still plain synchronous calls in this thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -49,9 +49,8 @@ def log_in(page, base, username):
 
 @pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
 def test_a_routed_member_sees_the_bell_rise_gets_the_email_and_answers(
-    live_server, make_member, settings, monkeypatch, viewport
+    live_server, make_member, settings, viewport, browser
 ):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SITE_URL = live_server.url
     settings.EMAIL_OUTBOX_PAGE = True
     settings.BELL_POLL_SECONDS = 1
@@ -61,49 +60,48 @@ def test_a_routed_member_sees_the_bell_rise_gets_the_email_and_answers(
     bob.user.save()
     email_mark_verified(member=bob)
     problems: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        size = {"width": viewport[0], "height": viewport[1]}
-        ada_page = browser.new_context(viewport=size).new_page()
-        bob_page = browser.new_context(viewport=size).new_page()
-        for page in (ada_page, bob_page):
-            watch(page, problems)
-        log_in(bob_page, live_server.url, "bob")
-        bob_page.goto(f"{live_server.url}/questions/")
-        assert bob_page.inner_text("#bell .bell-count") == "0"
-        no_sideways_scroll(bob_page)
+    size = {"width": viewport[0], "height": viewport[1]}
+    contexts = [browser.new_context(viewport=size) for _ in range(2)]  # the session's browser
+    ada_page, bob_page = (c.new_page() for c in contexts)
+    for page in (ada_page, bob_page):
+        watch(page, problems)
+    log_in(bob_page, live_server.url, "bob")
+    bob_page.goto(f"{live_server.url}/questions/")
+    assert bob_page.inner_text("#bell .bell-count") == "0"
+    no_sideways_scroll(bob_page)
 
-        log_in(ada_page, live_server.url, "ada")
-        ada_page.goto(f"{live_server.url}/questions/ask")
-        ada_page.fill("#id_title", "How do I size a Kubernetes cluster?")
-        ada_page.fill("#id_tags", "kubernetes")
-        ada_page.click("main button[type=submit]")
-        ada_page.wait_for_url(re.compile(r".*/questions/\d+/$"))
+    log_in(ada_page, live_server.url, "ada")
+    ada_page.goto(f"{live_server.url}/questions/ask")
+    ada_page.fill("#id_title", "How do I size a Kubernetes cluster?")
+    ada_page.fill("#id_tags", "kubernetes")
+    ada_page.click("main button[type=submit]")
+    ada_page.wait_for_url(re.compile(r".*/questions/\d+/$"))
 
-        # Bob's page, not reloaded, polls the bell: it rises to 1.
-        playwright.expect(bob_page.locator("#bell .bell-count")).to_have_text("1", timeout=10_000)
-        playwright.expect(bob_page.locator("#bell")).to_have_class(re.compile(r"\bhas-unread\b"))
+    # Bob's page, not reloaded, polls the bell: it rises to 1.
+    playwright.expect(bob_page.locator("#bell .bell-count")).to_have_text("1", timeout=10_000)
+    playwright.expect(bob_page.locator("#bell")).to_have_class(re.compile(r"\bhas-unread\b"))
 
-        run_pumps()  # the worker: the notification becomes an email and is sent
-        assert OutboundEmail.objects.get(kind="question_routed").status == "sent"
-        bob_page.goto(f"{live_server.url}/outbox/")
-        email = bob_page.locator(".outbox-email", has_text="A question was routed to you")
-        assert "bob@example.org" in email.inner_text()
-        no_sideways_scroll(bob_page)
-        email.locator("a[href*='/questions/']").first.click()
-        bob_page.wait_for_url(re.compile(r".*/questions/\d+/$"))
-        assert "How do I size a Kubernetes cluster?" in bob_page.inner_text("main")
-        no_sideways_scroll(bob_page)
-        bob_page.fill("#id_body", "Start with three nodes and measure.")
-        bob_page.click("form[action$='/answer'] button[type=submit]")
-        bob_page.wait_for_load_state()
-        assert "Start with three nodes and measure." in bob_page.inner_text("main")
+    run_pumps()  # the worker: the notification becomes an email and is sent
+    assert OutboundEmail.objects.get(kind="question_routed").status == "sent"
+    bob_page.goto(f"{live_server.url}/outbox/")
+    email = bob_page.locator(".outbox-email", has_text="A question was routed to you")
+    assert "bob@example.org" in email.inner_text()
+    no_sideways_scroll(bob_page)
+    email.locator("a[href*='/questions/']").first.click()
+    bob_page.wait_for_url(re.compile(r".*/questions/\d+/$"))
+    assert "How do I size a Kubernetes cluster?" in bob_page.inner_text("main")
+    no_sideways_scroll(bob_page)
+    bob_page.fill("#id_body", "Start with three nodes and measure.")
+    bob_page.click("form[action$='/answer'] button[type=submit]")
+    bob_page.wait_for_load_state()
+    assert "Start with three nodes and measure." in bob_page.inner_text("main")
 
-        bob_page.goto(f"{live_server.url}/notifications/")
-        no_sideways_scroll(bob_page)
-        ada_page.goto(f"{live_server.url}/notifications/")
-        assert "Bob answered your question" in ada_page.inner_text("main")
-        no_sideways_scroll(ada_page)
-        browser.close()
+    bob_page.goto(f"{live_server.url}/notifications/")
+    no_sideways_scroll(bob_page)
+    ada_page.goto(f"{live_server.url}/notifications/")
+    assert "Bob answered your question" in ada_page.inner_text("main")
+    no_sideways_scroll(ada_page)
+    for c in contexts:
+        c.close()
     assert Answer.objects.filter(author=bob).count() == 1
     assert problems == []

@@ -17,31 +17,27 @@ pytestmark = [
 ]
 
 
-def test_the_operator_sees_a_plot_per_outcome(
-    live_server, experiment_with_outcomes, make_member, monkeypatch
-):
+def test_the_operator_sees_a_plot_per_outcome(live_server, experiment_with_outcomes, make_member, browser):
     experiment, _members = experiment_with_outcomes
     experiment_analyse(experiment=experiment, today=dt.date.today() + dt.timedelta(days=1), replicates=200)
     operator = make_member(username="operator")
     operator.user.is_staff = True
     operator.user.save()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", "operator")
-        page.fill("#id_password", "a-long-test-password")
-        page.click("button[type=submit]")
-        page.goto(f"{live_server.url}/insights/")
-        page.wait_for_load_state("load")
-        drawn = page.evaluate(
-            "Array.from(document.querySelectorAll('canvas[data-experiment]'))"
-            ".map((c) => Chart.getChart(c) ? Chart.getChart(c).data.datasets[1].data.length : 0)"
-        )
-        browser.close()
+    context = browser.new_context()  # the session's one browser (tests/conftest.py)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/insights/")
+    page.wait_for_load_state("load")
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('canvas[data-experiment]'))"
+        ".map((c) => Chart.getChart(c) ? Chart.getChart(c).data.datasets[1].data.length : 0)"
+    )
+    context.close()
     assert drawn == [2, 2, 2, 2]  # four outcomes, two arms each
     assert problems == [], problems
