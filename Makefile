@@ -38,14 +38,20 @@ demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo 
 # (the test client and the browser tests' live server speak no TLS).
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false STATIC_MANIFEST=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0
 
+# Two test processes (the machine's cores; each has its own test database: in memory on SQLite,
+# test_<name>_gw0/1 on PostgreSQL); the schemathesis tests stay together (xdist_group).
+PYTEST_PARALLEL := -n 2 --dist loadgroup
+# Branch coverage of the SQLite run, with a floor a little below today's (see README "Tests").
+COVERAGE := --cov=serendip --cov-branch --cov-report=term:skip-covered --cov-fail-under=91
+
 test: $(VENV)/.installed ## lint, import contracts, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/serendip makemigrations --check --dry-run -v 0
-	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q $(PYTEST_PARALLEL) $(COVERAGE)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$DATABASE_URL)"; \
-		$(TEST_ENV) $(BIN)/pytest -q; \
+		$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_PARALLEL); \
 	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 lint: $(VENV)/.installed ## ruff and the import contracts

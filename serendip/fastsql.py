@@ -1,4 +1,5 @@
-"""Lean SQL for the few hot paths: bearer-token auth, check-in and the ledger's writes.
+"""Lean SQL for the few hot paths (bearer-token auth, check-in and the ledger's writes) and for
+the simulator's bulk loads: the project's one raw-SQL builder.
 
 Why: the ORM spends 0.1-0.5 ms building each statement, more than SQLite or a local
 PostgreSQL takes to run it, and a check-in is about ten statements; through the ORM the
@@ -7,6 +8,10 @@ goal"). These helpers build each statement's text once per process from the mode
 metadata, pass values through each field's `get_db_prep_save` on the way in and through the
 same converters the ORM applies on the way out, so what is written and read is exactly what
 the ORM would write and read. Everything that is not measurably hot uses the ORM.
+
+`Table` is the bulk path (`serendip simulate`: millions of rows): rows already in database
+form (simulation/bulk.py's `db_datetime`, `db_date`, ...), written with `executemany` in
+chunks, because preparing each field of each row, as `insert_rows` does, dominated there.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +27,12 @@ def _qn(name: str) -> str:
 
 @cache
 def _insert_sql(
-    model: type[Model], fields: tuple[str, ...], rows: int, ignore_conflicts: bool, vendor: str
+    model: type[Model],
+    fields: tuple[str, ...],
+    rows: int,
+    ignore_conflicts: bool,
+    vendor: str,
+    returning: bool = True,
 ) -> str:
     opts = model._meta
     columns = ", ".join(_qn(opts.get_field(f).column) for f in fields)
@@ -30,7 +40,7 @@ def _insert_sql(
     sql = f"INSERT INTO {_qn(opts.db_table)} ({columns}) VALUES {', '.join([marks] * rows)}"
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
-    return sql + (f" RETURNING {_qn(opts.pk.column)}" if rows == 1 else "")
+    return sql + (f" RETURNING {_qn(opts.pk.column)}" if rows == 1 and returning else "")
 
 
 def _prep(field, value):
@@ -70,6 +80,35 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     params = [_prep(f, v) for row in rows for f, v in zip(prepared, row, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+class Table:
+    """Buffered rows for one model's table, in database form and in the order of `fields`;
+    written with `executemany` every `chunk` rows and by `flush`."""
+
+    def __init__(self, model: type[Model], fields: Sequence[str], *, chunk: int = 5000):
+        self.model = model
+        self.sql = _insert_sql(model, tuple(fields), 1, False, connection.vendor, returning=False)
+        self.chunk = chunk
+        self.rows: list[tuple] = []
+        self.written = 0
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def extend(self, rows: Iterable[tuple]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, self.rows)
+        self.written += len(self.rows)
+        self.rows = []
 
 
 @cache

@@ -129,6 +129,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with writers queueing on a lock file (serendip/backends/sqlite3).
     DATABASES["default"]["ENGINE"] = "serendip.backends.sqlite3"
+    # Tests: in memory, as Django does for its own SQLite backend (said explicitly, because
+    # pytest-django's xdist naming only recognises Django's engine name).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     if not env.str("DATABASE_URL", default=""):
         VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default lives under ./var/
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of failing

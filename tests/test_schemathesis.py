@@ -57,6 +57,7 @@ def api_schema(member):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.xdist_group("schemathesis")  # with test_enough_cases_ran, on one worker
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -73,6 +74,7 @@ def test_the_api_keeps_its_openapi_contract(case, member):
     STATUSES[response.status_code] = STATUSES.get(response.status_code, 0) + 1
 
 
+@pytest.mark.xdist_group("schemathesis")
 def test_enough_cases_ran():
     # Runs after the test above in the same module (file order; the module stays on one worker).
     if CASES["count"] == 0:

@@ -1,4 +1,5 @@
-"""Bulk inserts for the simulator: raw `executemany` in chunks, on SQLite and PostgreSQL.
+"""Bulk inserts for the simulator: values in database form for `fastsql.Table` (raw
+`executemany` in chunks, on SQLite and PostgreSQL), ids, sequences.
 
 Django's `bulk_create` spends most of its time preparing each field of each object; at seed
 scale (millions of rows) that dominates. Rows here are plain tuples whose values are already
@@ -9,13 +10,15 @@ any order inside the one transaction the simulator runs in.
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
 
-CHUNK = 5000
+from serendip.fastsql import Table
+
+__all__ = ["Table", "db_date", "db_datetime", "db_json", "db_time", "m2m_table", "next_id", "reset_sequences"]
 
 
 def db_datetime(value: dt.datetime):
@@ -36,37 +39,6 @@ def db_json(value) -> str:
 
 def next_id(model: type[Model]) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-
-
-class Table:
-    """Buffered rows for one model's table; `flush` writes them."""
-
-    def __init__(self, model: type[Model], fields: Sequence[str]):
-        self.model = model
-        opts = model._meta
-        columns = [opts.get_field(f).column for f in fields]
-        qn = connection.ops.quote_name
-        marks = ", ".join(["%s"] * len(columns))
-        self.sql = f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})"
-        self.rows: list[tuple] = []
-        self.written = 0
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= CHUNK:
-            self.flush()
-
-    def extend(self, rows: Iterable[tuple]) -> None:
-        for row in rows:
-            self.add(row)
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, self.rows)
-        self.written += len(self.rows)
-        self.rows = []
 
 
 def m2m_table(field) -> tuple[type[Model], str, str]:

@@ -1,5 +1,6 @@
 """The Serendipity Machine wired into the platform: suggestions, routing, freshness, rules."""
 
+import io
 from unittest import mock
 
 import numpy as np
@@ -118,7 +119,7 @@ def test_the_index_follows_passport_edits_without_a_rebuild(make_member, make_sp
 
 def test_matching_rebuild_writes_a_snapshot_that_processes_map(make_member):
     make_member(offers=["python"])
-    call_command("matching", "rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("matching", "rebuild", stdout=io.StringIO())
     path = machine.current_generation()
     assert path is not None and (path / "header.json").exists()
     assert not list(path.glob("*.pickle"))
