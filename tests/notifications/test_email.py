@@ -15,6 +15,7 @@ from serendip.notifications.models import AccountEmail, EmailState, Notification
 from serendip.notifications.services import notify
 from serendip.notifications.tokens import unsubscribe_token
 from serendip.notifications.worker import digests_send, emails_compose, emails_send, verifications_queue
+from serendip.passport.models import Activity
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_a_tampered_or_expired_unsubscribe_token_is_a_400_and_changes_nothing(ma
 
 
 def test_signup_address_is_verified_by_link_and_nothing_is_sent_before(make_member):
-    member = make_member()
+    member = make_member(verified=False)
     member.user.email = "new@example.org"
     member.user.save()
     notify(recipient=member, kind="low_balance", params={"balance": "1", "space": "X", "price": "5"})
@@ -124,6 +125,9 @@ def test_signup_address_is_verified_by_link_and_nothing_is_sent_before(make_memb
     assert AccountEmail.objects.get(member=member).verified_at is None  # GET only shows the button
     assert client.post(f"/email/verify/{link.group(1)}").status_code == 200
     assert AccountEmail.objects.get(member=member).verified_at is not None
+    member.refresh_from_db()  # onboarding: the member is verified by email, with the welcome grant
+    assert member.verified_at is not None and member.verified_how == "email"
+    assert Activity.objects.filter(member=member, verb="verified").count() == 1
     assert client.post(f"/email/verify/{link.group(1)}x").status_code == 400
 
 
