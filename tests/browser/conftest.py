@@ -1,4 +1,4 @@
-"""Browser tests: Debian's chromium through Playwright, one browser for the whole session.
+"""Browser tests: Debian's chromium through Playwright, one browser for this package's tests.
 
 Every page a test opens is checked the same way (`Visit.check`): no console errors (CSP
 violations included), no failed or 4xx/5xx requests, no sideways scrolling, and no serious
@@ -30,8 +30,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    # Package scope: the sync API's event loop ends with this package, so browser tests
+    # elsewhere (each with its own sync_playwright) can start theirs afterwards.
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Debian's chromium")
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are

@@ -85,4 +85,4 @@ def test_only_the_experiments_selector_asks_for_ranked_suggestions():
             )
             if imported or called:
                 callers.add(path.relative_to(root).as_posix())
-    assert callers == {"experiments/selectors.py", "exchange/views.py"}
+    assert callers == {"experiments/selectors.py"}
