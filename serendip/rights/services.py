@@ -208,9 +208,13 @@ def _erase(member: Member) -> Erasure:
     member.headline = member.about = ""
     member.visibility = Visibility.HIDDEN
     member.open_to_matching = False
+    member.photo_version = 0  # the picture itself went above: pages show initials
     member.save()  # touches updated_at: every process's matching index drops the member
     _scrub_other_tables(member)
     account_close(member=member)
+    # Invoices are kept by law with the buyer's name; the e-mail address on them is not required
+    # by law, so it goes now.
+    Invoice.objects.filter(booking__member=member).exclude(buyer_email="").update(buyer_email="")
     last_invoice = Invoice.objects.filter(booking__member=member).order_by("-issue_date").first()
     erasure = Erasure.objects.create(
         member=member,

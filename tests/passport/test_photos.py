@@ -97,3 +97,14 @@ def test_a_bad_upload_is_a_message_not_an_error_page(make_member):
     upload = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
     r = client.post("/passport/photo", {"photo": upload}, follow=True)
     assert r.status_code == 200 and "not a picture we can read" in r.content.decode().lower()
+
+
+def test_erasure_removes_the_picture(make_member):
+    from serendip.rights.services import member_erase
+    from tests.conftest import PASSWORD
+
+    member = make_member()
+    member_photo_set(member=member, data=picture())
+    member_erase(member=member, password=PASSWORD)
+    member.refresh_from_db()
+    assert member.photo_version == 0 and not Photo.objects.filter(member=member).exists()
