@@ -65,9 +65,8 @@ def test_the_space_page_follows_my_arm(here, make_member, client, arm):
 
 def test_only_the_experiments_selector_asks_for_ranked_suggestions():
     # Pages and APIs go through experiments.selectors.suggestions_for, so no page can show the
-    # hold-out a ranked list by calling the exchange's ranking directly. The one other caller
-    # explains an incoming introduction to its recipient (exchange/views.py `_why_meet`): the
-    # same for requesters of both arms, so it does not bias the comparison by requester.
+    # hold-out a ranked list by calling the exchange's ranking directly. (Explaining an
+    # introduction to its recipient, `site/views.py:_why_meet`, reads suggestions_for too.)
     root = Path(serendip.__file__).parent
     callers = set()
     for path in root.rglob("*.py"):
@@ -85,4 +84,4 @@ def test_only_the_experiments_selector_asks_for_ranked_suggestions():
             )
             if imported or called:
                 callers.add(path.relative_to(root).as_posix())
-    assert callers == {"experiments/selectors.py", "exchange/views.py"}
+    assert callers == {"experiments/selectors.py"}
