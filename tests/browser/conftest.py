@@ -1,4 +1,4 @@
-"""Browser tests: Debian's chromium through Playwright, one browser for the whole session.
+"""Browser tests: Debian's chromium through Playwright, one browser for this package's tests.
 
 Every page a test opens is checked the same way (`Visit.check`): no console errors (CSP
 violations included), no failed or 4xx/5xx requests, no sideways scrolling, and no serious
@@ -30,7 +30,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
-@pytest.fixture(scope="session")
+# One browser for this package's tests, closed after them: Playwright's sync API runs an
+# event loop in this thread, and other packages' browser tests start their own.
+@pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Debian's chromium")
