@@ -101,18 +101,22 @@ def test_a_scheduled_task_runs_in_the_worker():
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def _worker(env):
+def _worker(env, log):
+    # Its output goes to a file, not a pipe: nothing reads a pipe here, a full one would stall
+    # the worker, and an unread pipe is an unclosed file when the test ends.
     return subprocess.Popen(
         [sys.executable, "-m", "serendip.manage", "worker", "--interval", "0.2", "--max-seconds", "120"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(make_member, make_space, verify):
+def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    make_member, make_space, verify, tmp_path
+):
     """SIGKILL while the worker is inside a batch of emails (the mail server is holding the
     30th message before accepting it); a new worker then finishes. Every follower has exactly
     one notification and every email arrived exactly once."""
@@ -141,14 +145,15 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(make_me
     # email: with several, another could be between the server's "accepted" and its commit,
     # the one moment a kill makes an email go twice (with the same Message-ID; ARCHITECTURE.md).
     env["EMAIL_SENDERS"] = "1"
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed in finally)
     try:
-        first = _worker(env)
+        first = _worker(env, log)
         assert sink.holding.wait(60), "the worker never reached the 30th email"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         assert len(sink.messages) == 29
         sink.release()
-        second = _worker(env)
+        second = _worker(env, log)
         sink.wait_for(60, timeout=60)
         deadline = time.monotonic() + 30
         while OutboundEmail.objects.filter(status="queued").exists() and time.monotonic() < deadline:
@@ -156,6 +161,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(make_me
         second.send_signal(signal.SIGTERM)
         second.wait(30)
     finally:
+        log.close()
         sink.release()
         sink.controller.stop()
     told = Notification.objects.filter(kind="followed_checked_in").values_list("recipient_id", flat=True)
