@@ -24,6 +24,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from serendip import fastsql
+from serendip.keyfiles import key_in_file
 
 from . import leaf, note, tiles, tlog
 from .models import Account, LogCheckpoint, LogEntry, LogState, LogTile, Posting, PostingOpening, Transaction
@@ -168,26 +169,12 @@ def log_signer_key() -> str:
     generated (with a warning) the first time it is needed."""
     if settings.LEDGER_SIGNER_KEY:
         return settings.LEDGER_SIGNER_KEY
-    path = Path(settings.LEDGER_SIGNER_KEY_PATH)
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    signer_key, verifier_key = note.generate_key(settings.LEDGER_ORIGIN)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(signer_key + "\n")
-    logger.warning(
-        "LEDGER_SIGNER_KEY is not set: generated the ledger's signing key in %s (verifier key %s). "
+    return key_in_file(
+        Path(settings.LEDGER_SIGNER_KEY_PATH),
+        generate=lambda: note.generate_key(settings.LEDGER_ORIGIN),
+        warning="LEDGER_SIGNER_KEY is not set: generated the ledger's signing key in %s (verifier key %s). "
         "Back it up; a lost key means a new log identity.",
-        path,
-        verifier_key,
     )
-    return signer_key
 
 
 @functools.lru_cache(maxsize=4)

@@ -3,16 +3,13 @@ the ledger's: CREDENTIALS_ISSUER_KEY(_FILE), else generated on first use into VA
 warning) and the URLs it publishes (DID document, context, status lists)."""
 
 import functools
-import logging
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
 from serendip.credentials import contexts, did, multikey
-
-logger = logging.getLogger(__name__)
+from serendip.keyfiles import key_in_file
 
 STATUS_LIST_SIZE = 131_072  # entries per Bitstring Status List (the specification's minimum)
 
@@ -21,26 +18,12 @@ def issuer_secret() -> str:
     """The issuer's secret key as a Multikey (z3u2...)."""
     if settings.CREDENTIALS_ISSUER_KEY:
         return settings.CREDENTIALS_ISSUER_KEY
-    path = Path(settings.CREDENTIALS_ISSUER_KEY_PATH)
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    secret, public = multikey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secret + "\n")
-    logger.warning(
-        "CREDENTIALS_ISSUER_KEY is not set: generated the credential issuer's key in %s (public key %s). "
-        "Back it up; a new key makes every credential issued so far unverifiable.",
-        path,
-        public,
+    return key_in_file(
+        Path(settings.CREDENTIALS_ISSUER_KEY_PATH),
+        generate=multikey.generate,
+        warning="CREDENTIALS_ISSUER_KEY is not set: generated the credential issuer's key in %s "
+        "(public key %s). Back it up; a new key makes every credential issued so far unverifiable.",
     )
-    return secret
 
 
 @functools.lru_cache(maxsize=4)
