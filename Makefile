@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := serendip.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint check-deploy openapi bench clean
+.PHONY: help demo test lint check-deploy openapi bench clean messages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
+# The translations (nl, it): compiled from the committed .po files with Babel (pure Python), so a
+# fresh clone serves them without GNU gettext; `make messages` refreshes the .po files.
+MO := $(patsubst %.po,%.mo,$(wildcard serendip/locale/*/LC_MESSAGES/django.po))
+serendip/locale/%/LC_MESSAGES/django.mo: serendip/locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
 var/secret_key:
 	@mkdir -p var
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
@@ -26,7 +32,7 @@ var/secret_key:
 
 DEMO_ENV := DEBUG=true SECRET_KEY_FILE=var/secret_key DATABASE_URL=sqlite:///var/serendip.sqlite3
 
-demo: $(VENV)/.installed var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000 (with a ledger witness and the worker)
+demo: $(VENV)/.installed $(MO) var/secret_key ## create .venv, migrate, seed the demo network and serve it on :8000 (with a ledger witness and the worker)
 	$(DEMO_ENV) $(BIN)/serendip migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/serendip demo
 	$(DEMO_ENV) $(BIN)/serendip simulate --scale demo --skip-if-present
@@ -44,7 +50,7 @@ PYTEST_PARALLEL := -n 2 --dist loadgroup
 # Branch coverage of the SQLite run, with a floor a little below today's (see README "Tests").
 COVERAGE := --cov=serendip --cov-branch --cov-report=term:skip-covered --cov-fail-under=91
 
-test: $(VENV)/.installed ## lint, import contracts, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
+test: $(VENV)/.installed $(MO) ## lint, import contracts, migration check, the suite on SQLite, then on PostgreSQL if DATABASE_URL is set
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/serendip makemigrations --check --dry-run -v 0
@@ -68,6 +74,9 @@ clean: ## remove the venv and local data
 openapi: $(VENV)/.installed ## regenerate docs/openapi.json (the checked API contract)
 	$(TEST_ENV) $(BIN)/python -c "import django, json; django.setup(); from serendip.api import api; \
 		print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, sort_keys=True))" > docs/openapi.json
+
+messages: $(VENV)/.installed ## refresh the nl and it catalogues from the marked strings (then translate what is new)
+	cd serendip && $(TEST_ENV) ../$(BIN)/serendip makemessages -l nl -l it --no-location --no-obsolete --no-wrap -i "static/*" -v 0
 
 bench: $(VENV)/.installed ## all benchmarks at seed scale (minutes; SQLite + PostgreSQL) -> benchmarks/results/latest.json
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)

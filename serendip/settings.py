@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "serendip.site.middleware.api_method_not_allowed",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,6 +194,10 @@ CACHES = {
 }
 
 LANGUAGE_CODE = "en"
+# The three languages (issue 16), each named in itself so the switcher reads right in any language.
+LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("it", "Italiano")]
+# One catalogue for the whole project: `make messages` writes it, the install compiles it.
+LOCALE_PATHS = [BASE_DIR / "serendip" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
