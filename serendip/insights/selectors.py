@@ -72,21 +72,21 @@ def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
         return _sum(field, recent), _sum(field, previous)
 
     return [
-        Headline("checkins", "Check-ins", checkins, f"{checkins:,}", *trend("checkins")),
-        Headline("members", "Professionals", members, f"{members:,}", *trend("new_members")),
-        Headline("spaces", "Spaces", spaces, f"{spaces:,}"),
-        Headline("countries", "Countries", countries, f"{countries:,}"),
+        Headline("checkins", _("Check-ins"), checkins, f"{checkins:,}", *trend("checkins")),
+        Headline("members", _("Professionals"), members, f"{members:,}", *trend("new_members")),
+        Headline("spaces", _("Spaces"), spaces, f"{spaces:,}"),
+        Headline("countries", _("Countries"), countries, f"{countries:,}"),
         Headline(
             "introductions",
-            "Matches acted on (introductions)",
+            _("Matches acted on (introductions)"),
             intros,
             f"{intros:,}",
             *trend("introductions"),
         ),
-        Headline("meetings", "Meetings (confirmed)", meetings, f"{meetings:,}", *trend("meetings")),
+        Headline("meetings", _("Meetings (confirmed)"), meetings, f"{meetings:,}", *trend("meetings")),
         Headline(
             "room_occupancy",
-            f"Meeting-room occupancy (last {OCCUPANCY_DAYS} days)",
+            _("Meeting-room occupancy (last %(days)s days)") % {"days": OCCUPANCY_DAYS},
             occupancy or 0.0,
             "–" if occupancy is None else f"{occupancy:.0%}",
             _occupancy_rate(recent),
@@ -94,9 +94,13 @@ def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
         ),
         Headline(
             "paid_work_share",
-            "Members whose meetings led to paid work",
+            _("Members whose meetings led to paid work"),
             paid_members / members if members else 0.0,
-            f"{paid_members / members:.1%} (1 in {members / paid_members:.1f})" if paid_members else "0%",
+            # Translators: the share of members, then how many members per one with paid work.
+            _("%(share)s (1 in %(n)s)")
+            % {"share": f"{paid_members / members:.1%}", "n": f"{members / paid_members:.1f}"}
+            if paid_members
+            else "0%",
             *trend("paid_work"),
             note=paid_work_note(paid_members, members),
         ),

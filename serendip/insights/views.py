@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from serendip.errors import NotFound
 from serendip.experiments.selectors import experiments_page
@@ -28,6 +29,17 @@ def network(request):
         "weekly": weekly,
         "tags": tags["needed"],
         "gaps": tags["gaps"],
+        # The plots' legends, in the viewer's language (insights.js has no catalogue of its own).
+        "labels": {
+            "checkins": _("check-ins"),
+            "active": _("active members"),
+            "introductions": _("introductions"),
+            "meetings": _("confirmed meetings"),
+            "paid_work": _("paid work"),
+            "occupancy": _("occupancy"),
+            "needs": _("members who need it"),
+            "offers": _("members who offer it"),
+        },
     }
     return render(
         request,
@@ -56,5 +68,12 @@ def space(request, slug: str):
     return render(
         request,
         "insights/space.html",
-        {"space": the_space, "data": data, "charts": {"week": data["week"]}},
+        {
+            "space": the_space,
+            "data": data,
+            "charts": {
+                "week": data["week"],
+                "labels": {"seats": _("seat occupancy %"), "rooms": _("meeting-room occupancy %")},
+            },
+        },
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Weekday
 
@@ -119,7 +120,15 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].choices = [(r.pk, f"{r.name} ({r.capacity} people)") for r in rooms]
+        # Built per request, so the language is the viewer's (ngettext, not the lazy form).
+        self.fields["room"].choices = [
+            (
+                r.pk,
+                ngettext("%(room)s (%(n)s person)", "%(room)s (%(n)s people)", r.capacity)
+                % {"room": r.name, "n": r.capacity},
+            )
+            for r in rooms
+        ]
 
     def times(self) -> tuple[dt.datetime, dt.datetime]:
         """Naive local datetimes; an end of 00:00 is midnight at the end of the day."""
