@@ -132,6 +132,17 @@ def test_sqlite_writers_queue_on_the_lock_file_instead_of_failing(tmp_path):
 
     def writer(name, hold):
         conn = handler.create_connection("default")
+        unlock = conn._writer_unlock
+
+        def record_then_unlock():
+            # The moment the lock is handed on is the moment to compare with: a timestamp taken
+            # after commit() returns comes after the release, so the next writer may already
+            # have begun (by a fraction of a microsecond) and the test would fail on a correct lock.
+            if conn._writer_locked:
+                events.append((name, "released", time.monotonic()))
+            unlock()
+
+        conn._writer_unlock = record_then_unlock
         try:
             conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
             events.append((name, "began", time.monotonic()))
@@ -156,12 +167,17 @@ def test_sqlite_writers_queue_on_the_lock_file_instead_of_failing(tmp_path):
     outcome = {(name, what) for name, what, _ in events}
     assert outcome == {
         ("first", "began"),
+        ("first", "released"),
         ("first", "committed"),
         ("second", "began"),
+        ("second", "released"),
         ("second", "committed"),
     }
     when = {(name, what): t for name, what, t in events}
-    assert when[("second", "began")] >= when[("first", "committed")]
+    # "began" is recorded once the writer holds the lock, "released" just before it lets go:
+    # if the writers overlapped, the second would begin before the first released.
+    assert when[("first", "began")] < when[("second", "began")]
+    assert when[("second", "began")] >= when[("first", "released")]
     assert (tmp_path / "db.sqlite3.writer-lock").exists()
 
 

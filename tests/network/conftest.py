@@ -1,4 +1,8 @@
-"""Fixtures for spaces with opening hours and rooms, and dates around DST changes."""
+"""Fixtures for spaces with opening hours, rooms, hosts and bookings, and dates around DST changes.
+
+A test module defines its own `space` (name, seats, house rules as it needs); `room` and `host`
+belong to that space.
+"""
 
 import datetime as dt
 
@@ -6,6 +10,7 @@ import pytest
 from django.test import Client
 
 from serendip.network.models import OpeningHours, Room
+from serendip.network.services import booking_create
 
 
 @pytest.fixture
@@ -29,6 +34,31 @@ def make_room(db):
         return Room.objects.create(space=space, **defaults)
 
     return make
+
+
+@pytest.fixture
+def room(space, make_room):
+    """The test module's space's meeting room "Dom" (€35/h)."""
+    return make_room(space, name="Dom")
+
+
+@pytest.fixture
+def host(make_member, space):
+    """A member who hosts the test module's space."""
+    member = make_member(display_name="Henk Host")
+    space.hosts.add(member)
+    return member
+
+
+def book(member, room, date, start, end, title=""):
+    """Book `room` on `date` from `start` to `end` o'clock, local time at its space."""
+    return booking_create(
+        member=member,
+        room_id=room.pk,
+        starts_at=local(room.space, date, start),
+        ends_at=local(room.space, date, end),
+        title=title,
+    )
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import pytest
 
 from serendip.errors import Conflict
 from serendip.network.models import Space
-from serendip.network.services import booking_create, space_update
+from serendip.network.services import space_update
 from serendip.presence.services import checkin_create
 
-from .conftest import days_ahead, local, logged_in
+from .conftest import book, days_ahead, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,28 +26,6 @@ def needs_weasyprint() -> None:
 @pytest.fixture
 def space(open_space):
     return open_space(slug="utrecht-cs", name="Utrecht CS", seats=5)
-
-
-@pytest.fixture
-def room(space, make_room):
-    return make_room(space, name="Dom")
-
-
-@pytest.fixture
-def host(make_member, space):
-    member = make_member(display_name="Henk Host")
-    space.hosts.add(member)
-    return member
-
-
-def book(member, room, date, start, end, title=""):
-    return booking_create(
-        member=member,
-        room_id=room.pk,
-        starts_at=local(room.space, date, start),
-        ends_at=local(room.space, date, end),
-        title=title,
-    )
 
 
 # --- defect 7: seats below the check-ins already made ----------------------------------------------

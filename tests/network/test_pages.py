@@ -6,11 +6,10 @@ import pytest
 from django.test import Client
 
 from serendip.network.models import Booking, Room
-from serendip.network.services import booking_create
 from serendip.presence.models import CheckIn, CheckInStatus
 from serendip.presence.services import checkin_create
 
-from .conftest import days_ahead, local, logged_in
+from .conftest import book, days_ahead, local, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,28 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def space(open_space):
     return open_space(slug="utrecht-cs", name="Seats2meet Utrecht CS", house_rules="Quiet on floor 2")
-
-
-@pytest.fixture
-def room(space, make_room):
-    return make_room(space, name="Dom")
-
-
-@pytest.fixture
-def host(make_member, space):
-    member = make_member(display_name="Henk Host")
-    space.hosts.add(member)
-    return member
-
-
-def book(member, room, date, start, end, title=""):
-    return booking_create(
-        member=member,
-        room_id=room.pk,
-        starts_at=local(room.space, date, start),
-        ends_at=local(room.space, date, end),
-        title=title,
-    )
 
 
 # --- lobby ---------------------------------------------------------------------------------------
