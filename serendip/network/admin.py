@@ -17,8 +17,8 @@ class OpeningHoursInline(admin.TabularInline):
 
 @admin.register(Space)
 class SpaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country", "timezone", "seats", "seat_price"]
-    list_filter = ["country"]
+    list_display = ["name", "city", "country", "timezone", "language", "seats", "seat_price"]
+    list_filter = ["country", "language"]
     search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["hosts"]

@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from serendip.l10n import language_choices
 
 from .vat import vat_rate_for
 
@@ -59,6 +62,15 @@ class Space(models.Model):
         max_length=34, blank=True, default="", db_default="", help_text="bank account for room invoices"
     )
     bic = models.CharField(max_length=11, blank=True, default="", db_default="")
+    # What its lobby screen and public page speak to visitors who chose no language themselves.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default="en",
+        db_default="en",
+        choices=language_choices,
+        help_text=_("the lobby screen's and the public page's language, unless a visitor chose one"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

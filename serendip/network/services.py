@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
+from serendip.l10n import language_choices
 from serendip.notifications.services import notify
 from serendip.passport.models import Member
 from serendip.passport.services import activity_record
@@ -273,8 +274,10 @@ def space_update(
     seat_price: Decimal | None = None,
     cancellation_free_hours: int | None = None,
     house_rules: str | None = None,
+    language: str | None = None,
 ) -> Space:
-    """Change what a host runs: seats, the seat price in SC, the cancellation policy, house rules.
+    """Change what a host runs: seats, the seat price in SC, the cancellation policy, house rules,
+    the language of its lobby screen and public page.
     Seats never go below the check-ins already holding a seat on any day from today on (the
     space row is locked first, so no check-in can slip in between the count and the change)."""
     space = _hosted_space(host=host, space_id=space_id)
@@ -312,6 +315,12 @@ def space_update(
             house_rules, field="house rules", max_length=MAX_HOUSE_RULES_LENGTH, multiline=True
         )
         changed.append("house_rules")
+    if language is not None:
+        if language not in dict(language_choices()):
+            codes = ", ".join(code for code, _name in language_choices())
+            raise InvalidInput(f"language must be one of {codes}")
+        space.language = language
+        changed.append("language")
     if changed:
         space.save(update_fields=changed)
     return space

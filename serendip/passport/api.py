@@ -1,7 +1,8 @@
 """API for passports and API tokens: /auth/token, /me."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
@@ -27,6 +28,13 @@ from .services import MAX_WEIGHT, MIN_WEIGHT
 
 router = Router(tags=["passport"])
 
+# A member's language: one of settings.LANGUAGES, or "" for "as my browser asks". The API itself
+# always answers in English; this is the language of their pages, emails and calendar feed.
+Language = Annotated[
+    Literal[("", *(code for code, _name in settings.LANGUAGES))],
+    Field(description="the language of my pages, emails and calendar feed; empty: as my browser asks"),
+]
+
 
 class TokenIn(Schema):
     # Bounded before anything reaches the database or django-axes (its username is a varchar(255)).
@@ -49,6 +57,7 @@ class MeOut(Schema):
     about: str
     visibility: Visibility
     open_to_matching: bool
+    language: Language
     offers: dict[str, float]
     needs: dict[str, float]
     interests: dict[str, float]
@@ -86,6 +95,7 @@ class MePatch(Schema):
     about: Text | None = None
     visibility: Visibility | None = None
     open_to_matching: Bool | None = None
+    language: Language | None = None
     # tag -> weight, or a plain list of tags (weight 1); a kind left out is unchanged
     offers: TagsIn = None
     needs: TagsIn = None

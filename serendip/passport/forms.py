@@ -6,6 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from serendip.l10n import language_choices
+
 from .models import Member, Visibility
 
 TAGS_HELP = _("Comma-separated; add a level from 0.1 to 10 with a colon, e.g. “python:3, ux research”.")
@@ -63,6 +65,10 @@ def _tag_input() -> forms.TextInput:
     return forms.TextInput(attrs={"data-tag-editor": "", "list": "known-tags", "autocomplete": "off"})
 
 
+def _language_options() -> list[tuple[str, str]]:
+    return [("", _("As my browser asks")), *language_choices()]
+
+
 class PassportForm(forms.Form):
     display_name = forms.CharField(max_length=80, label=_("Name"))
     headline = forms.CharField(max_length=120, required=False, label=_("Headline"))
@@ -88,6 +94,12 @@ class PassportForm(forms.Form):
     open_to_matching = forms.BooleanField(
         required=False, label=_("Suggest me to others for meetings and questions")
     )
+    language = forms.ChoiceField(
+        choices=_language_options,
+        required=False,
+        label=_("Language"),
+        help_text=_("Of your pages, emails and calendar feed, on every device you sign in on."),
+    )
 
     @classmethod
     def for_member(cls, member: Member, tags: dict[str, dict[str, float]]) -> "PassportForm":
@@ -101,6 +113,7 @@ class PassportForm(forms.Form):
                 "interests": format_tag_field(tags["interest"]),
                 "visibility": member.visibility,
                 "open_to_matching": member.open_to_matching,
+                "language": member.language,
             }
         )
 
@@ -112,6 +125,7 @@ class PassportForm(forms.Form):
             "about": d["about"],
             "visibility": d["visibility"],
             "open_to_matching": d["open_to_matching"],
+            "language": d["language"],
             "offers": parse_tag_field(d["offers"]),
             "needs": parse_tag_field(d["needs"]),
             "interests": parse_tag_field(d["interests"]),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from serendip.l10n import language_choices
 from serendip.tags import MAX_TAG_LENGTH
 
 
@@ -46,6 +47,11 @@ class Member(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # 0: no picture (pages show initials); else the Photo's version, part of its URL for caching.
     photo_version = models.PositiveIntegerField(default=0, db_default=0)
+    # The language of their pages, emails and calendar feed; blank: as their browser asks
+    # (site.middleware.LanguageMiddleware says what wins when).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default="", choices=language_choices
+    )
 
     class Meta:
         ordering = ["display_name", "id"]

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from serendip import fastsql
 from serendip.errors import Conflict, InvalidInput
+from serendip.l10n import language_choices
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
 
@@ -109,6 +110,7 @@ def member_update(
     about: str | None = None,
     visibility: str | None = None,
     open_to_matching: bool | None = None,
+    language: str | None = None,
 ) -> Member:
     changed = []
     if display_name is not None:
@@ -131,6 +133,14 @@ def member_update(
     if open_to_matching is not None:
         member.open_to_matching = bool(open_to_matching)
         changed.append("open_to_matching")
+    if language is not None:
+        # "" is "as my browser"; otherwise exactly one of our codes (no "nl-BE": pages pick the
+        # variant themselves), so what is stored is what the switcher and the API show.
+        if language and language not in dict(language_choices()):
+            codes = ", ".join(code for code, _name in language_choices())
+            raise InvalidInput(f"language must be empty (as the browser asks) or one of {codes}")
+        member.language = language
+        changed.append("language")
     if changed:
         member.save(update_fields=[*changed, "updated_at"])
         activity_record(

@@ -11,6 +11,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
+from serendip.l10n import language_for_country
 from serendip.ledger import rules
 from serendip.ledger.models import TxKind
 from serendip.network.models import Room, Space
@@ -89,6 +90,7 @@ class PeopleMixin:
                     str(Decimal(sp["price"]) / 100),
                     24,
                     "",
+                    language_for_country(sp["country"]),
                     created,
                 )
             )

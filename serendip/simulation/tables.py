@@ -75,6 +75,7 @@ class Tables:
                 "seat_price",
                 "cancellation_free_hours",
                 "house_rules",
+                "language",
                 "created_at",
             ],
         )

@@ -37,12 +37,15 @@ from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
 from serendip.presence.selectors import checkins_here, space_checkins_for_host, space_day
 
+from .middleware import follows_space_language
+
 LOBBY_TAGS = 3
 
 
 # --- the lobby screen ---------------------------------------------------------------------------
 
 
+@follows_space_language
 def lobby(request, slug: str):
     """Full screen for a TV at the entrance; the partial refreshes itself every 30 s (HTMX)."""
     space = space_or_404(slug)
@@ -124,6 +127,7 @@ def host_settings(request, slug: str):
         "seat_price": space.seat_price,
         "cancellation_free_hours": space.cancellation_free_hours,
         "house_rules": space.house_rules,
+        "language": space.language,
     }
     settings_form = SpaceSettingsForm(initial=initial)
     hours_form = OpeningHoursForm(initial=OpeningHoursForm.initial_for(space.opening_hours.all()))

@@ -22,4 +22,6 @@ urlpatterns = [
     path("passport/", views.passport, name="passport"),
     path("passport/balance/", views.balance, name="balance"),
     path("healthz", views.healthz, name="healthz"),
+    # Django's name for it, so `{% url 'set_language' %}` and its docs apply.
+    path("i18n/setlang/", views.language_set, name="set_language"),
 ]

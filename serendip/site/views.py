@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +20,7 @@ from serendip.exchange.routing import related_tags
 from serendip.exchange.selectors import introduction_states, met_on
 from serendip.exchange.views import actions_partial
 from serendip.experiments.selectors import suggestions_for
+from serendip.l10n import supported
 from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
 from serendip.network.models import Space
@@ -45,6 +48,21 @@ from serendip.presence.selectors import (
     space_day,
 )
 
+from .middleware import follows_space_language
+
+
+@require_POST
+def language_set(request):
+    """The footer's switcher: Django's `set_language` (the `django_language` cookie, back to the
+    page it came from), and for a signed-in member also their own setting, so the choice follows
+    them to other browsers and into their emails."""
+    response = i18n.set_language(request)
+    member = member_for_user(request.user)
+    language = supported(request.POST.get("language"))
+    if member is not None and language and language == request.POST.get("language"):
+        passport_services.member_update(member=member, language=language)
+    return response
+
 
 def home(request):
     member = member_for_user(request.user)
@@ -62,6 +80,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@follows_space_language
 def space_today(request, slug: str):
     """Who is here today, whom to meet and why (for members), my check-in, the check-in form."""
     space = space_or_404(slug)
@@ -156,6 +175,8 @@ def passport(request):
             except ServiceError as exc:
                 form.add_error(None, exc.detail)
             else:
+                # Say it in the language just chosen (the next page will speak it too).
+                translation.activate(member.language or translation.get_language_from_request(request))
                 messages.success(request, _("Passport saved."))
                 return redirect("passport")
     else:

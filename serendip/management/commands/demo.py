@@ -20,6 +20,7 @@ from serendip.exchange.services import (
     outcome_record,
     question_ask,
 )
+from serendip.l10n import language_for_country
 from serendip.network.models import OpeningHours, Room, Space
 from serendip.network.services import booking_create
 from serendip.notifications.services import email_mark_verified
@@ -42,7 +43,13 @@ class Command(BaseCommand):
             spaces[slug], _ = Space.objects.update_or_create(
                 slug=slug,
                 defaults=dict(
-                    name=name, city=city, country=country, timezone=tz, seats=seats, seat_price=Decimal(price)
+                    name=name,
+                    city=city,
+                    country=country,
+                    timezone=tz,
+                    seats=seats,
+                    seat_price=Decimal(price),
+                    language=language_for_country(country),
                 ),
             )
         for slug, room, capacity, cents, amenities in demo_data.ROOMS:
