@@ -60,9 +60,7 @@ def _storable(value: str) -> str:
 # (JSON can spell one, "\ud800"; UTF-8 cannot encode it): both are a 422. NUL is in the schema too.
 Text = Annotated[
     str,
-    Field(
-        json_schema_extra={"pattern": NO_NUL}, description="text; must not contain NUL or lone surrogates"
-    ),
+    Field(json_schema_extra={"pattern": NO_NUL}, description="text; must not contain NUL or lone surrogates"),
     AfterValidator(_storable),
 ]
 

@@ -40,6 +40,12 @@ def supported(code: str | None) -> str | None:
         return None
 
 
+def language_of(member) -> str:
+    """The language to write to a member in when no request says it (emails, the digest, the
+    calendar feed): their own choice, else English. A browser's Accept-Language is not known there."""
+    return supported(getattr(member, "language", "")) or settings.LANGUAGE_CODE
+
+
 def language_for_country(country: str) -> str:
     """The default language of a space in `country` (ISO 3166-1 alpha-2)."""
     return COUNTRY_LANGUAGES.get((country or "").upper(), settings.LANGUAGE_CODE)
@@ -91,3 +97,10 @@ def timezone_name(tz: str | zoneinfo.ZoneInfo | dt.tzinfo, *, language: str | No
         return name
     with translation.override(language):
         return pgettext("time zone named by its city", "%(city)s time") % {"city": city}
+
+
+def country_name(code: str, *, language: str | None = None) -> str:
+    """A country by its ISO 3166-1 alpha-2 code in the language (CLDR): "IT" -> "Italy", "Italië",
+    "Italia"; an unknown code as it is."""
+    code = (code or "").upper()
+    return babel_locale(_active(language)).territories.get(code, code)

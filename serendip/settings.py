@@ -200,6 +200,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("it", "Italiano")]
 # One catalogue for the whole project: `make messages` writes it, the install compiles it.
 LOCALE_PATHS = [BASE_DIR / "serendip" / "locale"]
+# Dates and times per language: Django's, a British English, and the named formats the pages use
+# (serendip/formats/__init__.py lists them).
+FORMAT_MODULE_PATH = ["serendip.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -6,9 +6,14 @@ writes the invoice in the caller's transaction, so a booking that fails afterwar
 number back too: numbers are consecutive, 1, 2, 3, ... in every year.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import pgettext
+
+from serendip.l10n import number, timezone_name
 
 from .models import Booking, Invoice, InvoiceCounter, InvoiceKind
 
@@ -33,12 +38,22 @@ def _next_sequence(*, space, year: int) -> int:
 
 
 def booking_description(booking: Booking) -> str:
+    """The invoice line, written once at issue (an invoice never changes) in the language of the
+    member who booked, or the space's when they chose none: "Meeting room Dom, Mon 30 Nov 2026,
+    14:00-16:00 (Amsterdam time), 2 h"."""
     start, end = booking.local_starts_at, booking.local_ends_at
-    hours = booking.minutes / 60
-    return (
-        f"Meeting room {booking.room.name}, {start:%a %d %b %Y %H:%M}–{end:%H:%M} "
-        f"({booking.room.space.timezone}), {hours:g} h"
-    )
+    language = booking.member.language or booking.room.space.language
+    with translation.override(language):
+        return pgettext(
+            "an invoice line", "Meeting room %(room)s, %(day)s, %(start)s–%(end)s (%(zone)s), %(hours)s h"
+        ) % {
+            "room": booking.room.name,
+            "day": formats.date_format(start, "DAY_MONTH_YEAR_FORMAT"),
+            "start": formats.time_format(start, "TIME_FORMAT"),
+            "end": formats.time_format(end, "TIME_FORMAT"),
+            "zone": timezone_name(booking.room.space.tz),
+            "hours": number(Decimal(booking.minutes) / 60),  # quarters of an hour: exact
+        }
 
 
 def seller_details(space) -> dict[str, str]:

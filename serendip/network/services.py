@@ -191,7 +191,10 @@ def _booking_notify(booking: Booking, kind: str) -> None:
         params={
             "room": room.name,
             "space": room.space.name,
-            "when": f"{booking.local_starts_at:%Y-%m-%d %H:%M}–{booking.local_ends_at:%H:%M}",
+            # Machine formats: the notification is written in each reader's language when shown.
+            "starts_at": booking.local_starts_at.isoformat(),
+            "ends_at": booking.local_ends_at.isoformat(),
+            "tz": room.space.timezone,
             "_ics": booking_ics(booking),
         },
         url=reverse("my_bookings"),

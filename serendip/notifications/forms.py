@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from serendip.l10n import supported
 from serendip.passport.models import Member
 
 from .kinds import KINDS, Channel
@@ -53,7 +55,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        text = loader.render_to_string(email_template_name, context)
         member = getattr(context.get("user"), "member", None)
+        # The member's own language if they chose one, else the page's they asked from.
+        with translation.override(supported(getattr(member, "language", "")) or translation.get_language()):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            text = loader.render_to_string(email_template_name, context)
         email_queue(to=to_email, kind="password_reset", subject=subject, text=text, member=member)

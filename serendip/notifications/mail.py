@@ -3,12 +3,16 @@
 Everything here is called by the worker after commit, except the account emails, which are
 queued in the request's transaction (the worker sends them)."""
 
+import functools
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from serendip.l10n import language_of
 from serendip.passport.models import Member
 
 from .kinds import KINDS
@@ -30,6 +34,20 @@ def _render(context: dict) -> tuple[str, str]:
     )
 
 
+def in_recipients_language(build):
+    """Compose an email in its recipient's language (their setting, else English), whatever
+    language the worker or the request that queued it speaks: subject, text, HTML and the
+    notification texts inside (rendered now, in that language)."""
+
+    @functools.wraps(build)
+    def compose(**kwargs) -> OutboundEmail:
+        member = kwargs.get("member") or kwargs["notification"].recipient
+        with translation.override(language_of(member)):
+            return build(**kwargs)
+
+    return compose
+
+
 def _unsubscribe(member: Member, kind: str) -> tuple[str, dict]:
     url = absolute(reverse("unsubscribe", args=[unsubscribe_token(member=member, kind=kind)]))
     # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this URL.
@@ -37,6 +55,7 @@ def _unsubscribe(member: Member, kind: str) -> tuple[str, dict]:
     return url, headers
 
 
+@in_recipients_language
 def notification_message(*, notification: Notification, to: str) -> OutboundEmail:
     member = notification.recipient
     url, headers = _unsubscribe(member, notification.kind)
@@ -70,6 +89,7 @@ def notification_message(*, notification: Notification, to: str) -> OutboundEmai
     )
 
 
+@in_recipients_language
 def digest_message(*, member: Member, to: str, notifications: list[Notification]) -> OutboundEmail:
     url, headers = _unsubscribe(member, "digest")
     text, html = _render(
@@ -90,6 +110,7 @@ def digest_message(*, member: Member, to: str, notifications: list[Notification]
     )
 
 
+@in_recipients_language
 def verification_message(*, member: Member, token: str) -> OutboundEmail:
     text, html = _render(
         {
@@ -114,6 +135,7 @@ def verification_message(*, member: Member, token: str) -> OutboundEmail:
     )
 
 
+@in_recipients_language
 def email_change_message(*, member: Member, new_email: str, token: str) -> OutboundEmail:
     text, html = _render(
         {

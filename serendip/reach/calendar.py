@@ -4,8 +4,11 @@ the space's local date, room bookings at their times in the space's time zone.""
 import datetime as dt
 
 import icalendar
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from serendip.exchange.models import Meeting, MeetingStatus
+from serendip.l10n import language_of
 from serendip.network.calendar import booking_event, new_calendar, uid
 from serendip.network.models import Booking
 from serendip.passport.models import Member
@@ -27,8 +30,12 @@ def _all_day(*, key: str, date: dt.date, summary: str, location: str, stamp: dt.
 
 
 def member_feed(member: Member, *, today: dt.date | None = None) -> bytes:
-    from django.utils.translation import gettext as _
+    """The feed in the member's language (a calendar app's request says nothing about it)."""
+    with translation.override(language_of(member)):
+        return _member_feed(member, today=today)
 
+
+def _member_feed(member: Member, *, today: dt.date | None) -> bytes:
     today = today or dt.date.today()
     since = today - dt.timedelta(days=HISTORY_DAYS)
     cal = new_calendar(_("Serendip: %(name)s") % {"name": member.display_name})

@@ -21,7 +21,6 @@ from serendip.exchange.selectors import introduction_states, met_on
 from serendip.exchange.views import actions_partial
 from serendip.experiments.selectors import suggestions_for
 from serendip.l10n import supported
-from serendip.ledger.api import sc
 from serendip.ledger.selectors import member_balance, member_postings
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
@@ -200,10 +199,11 @@ def balance(request):
     """My social capital: the balance and the latest postings with their reasons."""
     member = member_or_404(request)
     entries = [
-        {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "amount": sc(p.amount)}
+        {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "units": p.amount}
         for p in member_postings(member, limit=200)
     ]
-    return render(request, "ledger/balance.html", {"balance": sc(member_balance(member)), "entries": entries})
+    # Units (1/100 SC): the template's `sc` filter writes them as numbers of the reader's language.
+    return render(request, "ledger/balance.html", {"balance": member_balance(member), "entries": entries})
 
 
 @require_GET

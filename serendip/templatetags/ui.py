@@ -4,6 +4,9 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from serendip.l10n import country_name as _country_name
+from serendip.l10n import number, timezone_name
+
 register = template.Library()
 
 MAX_REASONS = 3
@@ -47,3 +50,28 @@ def avatar(member, size: int = 40):
             '<img class="avatar" src="{}" alt="" width="{}" height="{}" loading="lazy">', url, size, size
         )
     return format_html('<span class="avatar" aria-hidden="true">{}</span>', initials(member.display_name))
+
+
+@register.filter
+def sc(units, signed: bool = False) -> str:
+    """Social capital from ledger units (1/100 SC) as a number of the active language: 1250 ->
+    "12.50" / "12,50"; `|sc:True` shows a sign: "+12,50", and a minus sign below zero."""
+    if units is None or units == "":
+        return ""
+    units = int(units)
+    shown = number(abs(units) / 100, decimal_pos=2)
+    if units < 0:
+        return "\N{MINUS SIGN}" + shown
+    return ("+" + shown) if signed else shown
+
+
+@register.filter
+def tz_name(tz) -> str:
+    """A space's time zone as people say it in the active language ("Amsterdam time", "ora di Roma")."""
+    return timezone_name(tz)
+
+
+@register.filter
+def country_name(code) -> str:
+    """An ISO 3166 country code as the active language names it ("NL" -> "Netherlands", "Paesi Bassi")."""
+    return _country_name(code)

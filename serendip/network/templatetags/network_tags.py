@@ -5,29 +5,34 @@ import re
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
+
+from serendip.l10n import money, number
 
 register = template.Library()
 
 
 @register.filter
 def euros(cents) -> str:
-    """1234550 -> "€12,345.50"; negative amounts (credit notes) get a minus sign."""
-    if cents is None or cents == "":
-        return ""
-    cents = int(cents)
-    sign = "−" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}€{whole:,}.{rest:02d}"
+    """Money, everywhere it is shown (pages, invoices and their PDF, emails): cents in the active
+    language's convention through Babel (`serendip.l10n.money`): 1234550 -> en "€12,345.50",
+    nl "€ 12.345,50", it "12.345,50 €". Credit notes keep a (typographic) minus sign."""
+    return money(cents).replace("-", "\N{MINUS SIGN}")
 
 
 @register.filter
 def percent(rate) -> str:
-    return "—" if rate is None else f"{rate * 100:.0f}%"
+    if rate is None:
+        return "—"
+    return pgettext("a percentage", "%(number)s%%") % {"number": number(round(rate * 100))}
 
 
 @register.filter
 def hours(value) -> str:
-    return f"{value:.1f}".removesuffix(".0") + " h"
+    """1.5 -> "1.5 h" / "1,5 u" / "1,5 h"; whole hours without decimals."""
+    rounded = round(float(value), 1)
+    shown = number(int(rounded)) if rounded == int(rounded) else number(rounded, decimal_pos=1)
+    return pgettext("a number of hours, abbreviated", "%(number)s h") % {"number": shown}
 
 
 @register.filter
