@@ -24,6 +24,19 @@ def subscription_list(member: Member) -> QuerySet[Subscription]:
     return Subscription.objects.filter(member=member).select_related("followed", "tag", "space")
 
 
+def followed_members(member: Member) -> dict[int, int]:
+    """{followed member id: subscription id} of `member`'s network-wide follows of people (the
+    follows a Follow button makes and shows)."""
+    rows = Subscription.objects.filter(member=member, followed__isnull=False, space__isnull=True)
+    return dict(rows.values_list("followed_id", "pk"))
+
+
+def followed_tags(member: Member) -> dict[tuple[str, int | None], int]:
+    """{(tag name, space id or None for everywhere): subscription id} of `member`'s tag follows."""
+    rows = Subscription.objects.filter(member=member, tag__isnull=False)
+    return {(name, space): pk for name, space, pk in rows.values_list("tag__name", "space_id", "pk")}
+
+
 def preference_map(member: Member) -> dict[str, str]:
     """{kind: channel} for every kind, defaults filled in."""
     chosen = dict(Preference.objects.filter(member=member).values_list("kind", "channel"))

@@ -122,6 +122,14 @@ def notification_mark_all_read(*, member: Member) -> int:
 # Subscriptions -------------------------------------------------------------------------
 
 
+def can_be_followed(member: Member) -> bool:
+    """Whether others may follow `member`: not hidden, and not opted out of being suggested
+    ("Suggest me to others" off). Following someone announces their check-ins to the follower,
+    which is exactly what a member who opted out asked us not to do. The pages ask this too, to
+    show a Follow button only where the API would accept it."""
+    return member.visibility != Visibility.HIDDEN and member.open_to_matching
+
+
 @transaction.atomic
 def subscription_create(
     *, member: Member, followed_id: int | None = None, tag: str | None = None, space_id: int | None = None
@@ -131,12 +139,13 @@ def subscription_create(
         raise InvalidInput(_("follow either a member or a tag"))
     followed = tag_row = space = None
     if followed_id is not None:
-        followed = Member.objects.filter(pk=followed_id).exclude(visibility=Visibility.HIDDEN).first()
-        # Hidden members are reported like absent ones: who is hidden is not ours to learn.
-        if followed is None:
-            raise NotFound(f"no member with id {followed_id}")
-        if followed.pk == member.pk:
+        followed = Member.objects.filter(pk=followed_id).first() if 0 < followed_id < 2**63 else None
+        if followed is not None and followed.pk == member.pk:
             raise InvalidInput(_("you cannot follow yourself"))
+        # Hidden and opted-out members are reported like absent ones: who they are is not ours to
+        # learn.
+        if followed is None or not can_be_followed(followed):
+            raise NotFound(f"no member with id {followed_id}")
     else:
         try:
             name = normalise_tag(tag or "")

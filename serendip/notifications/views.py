@@ -1,5 +1,6 @@
 """Pages: the notification centre (list, bell, mark read), settings (preferences, follows,
-calendar feed, email address), one-click unsubscribe, password reset, the demo outbox."""
+calendar feed, email address), Follow/Following clicks and the Following page, one-click
+unsubscribe, password reset, the demo outbox."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,13 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from serendip.errors import ServiceError
-from serendip.pages import member_or_404
+from serendip.errors import InvalidInput, ServiceError
+from serendip.pages import member_or_404, redirect_back
+from serendip.passport.models import Member
+from serendip.tags import TagError, normalise_tag
 
 from . import selectors, services
 from .forms import EmailChangeForm, FollowTagForm, PreferencesForm, QueuedPasswordResetForm
-from .models import AccountEmail
+from .models import AccountEmail, Subscription
 from .services import calendar_feed_create, calendar_feed_revoke
+from .templatetags.follow import member_button_context, tag_menu_context
 
 
 @login_required
@@ -68,9 +72,8 @@ def _settings_context(request, member, **forms):
     email = member.user.email
     return {
         "prefs": forms.get("prefs") or PreferencesForm(current=selectors.preference_map(member)),
-        "follow": forms.get("follow") or FollowTagForm(),
         "email_form": forms.get("email_form") or EmailChangeForm(),
-        "subscriptions": selectors.subscription_list(member),
+        "following_count": selectors.subscription_list(member).count(),
         "email": email,
         "verified": bool(email and state and state.verified_at and state.address.lower() == email.lower()),
         "has_feed": hasattr(member, "calendar_feed"),
@@ -92,13 +95,14 @@ def notification_settings(request):
                 services.preferences_set(member=member, channels=form.channels())
                 messages.success(request, _("Notification settings saved."))
                 return redirect("notification_settings")
-        elif action == "follow":
+        elif action == "follow":  # the Following page is where this is done now; kept for old forms
             form = FollowTagForm(request.POST)
-            forms["follow"] = form
             if form.is_valid():
                 services.subscription_create(member=member, tag=form.cleaned_data["tag"])
                 messages.success(request, _("You now follow this tag."))
                 return redirect("notification_settings")
+            messages.error(request, _("Name a tag to follow."))
+            status = 400
         elif action == "unfollow":
             services.subscription_delete(member=member, subscription_id=int(request.POST.get("id") or 0))
             messages.success(request, _("You no longer follow this."))
@@ -187,3 +191,110 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
         with transaction.atomic():
             return super().post(request, *args, **kwargs)
+
+
+# Follow / Following -------------------------------------------------------------------------
+
+
+def _follow_done(request, error: str, done: str):
+    """A plain (no-JS) click: say what happened and go back to the page it came from."""
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect_back(request, "following")
+
+
+@login_required
+@require_POST
+def follow_member(request, member_id: int):
+    """Follow a member everywhere, or stop (action=unfollow): the button swaps itself (HTMX),
+    or a plain POST redirects back. Who may be followed is the service's rule, as in the API."""
+    me = member_or_404(request)
+    unfollow = request.POST.get("action") == "unfollow"
+    error = ""
+    try:
+        if unfollow:
+            subscription_id = selectors.followed_members(me).get(member_id)
+            if subscription_id is not None:  # already not followed: nothing to do
+                services.subscription_delete(member=me, subscription_id=subscription_id)
+        else:
+            services.subscription_create(member=me, followed_id=member_id)
+    except ServiceError as exc:
+        error = str(exc.detail)
+    if request.htmx:
+        person = Member.objects.filter(pk=member_id).first() if 0 < member_id < 2**63 else None
+        context = member_button_context(request, me, person, error=error)
+        return render(request, "notifications/_follow_member.html", context)
+    return _follow_done(
+        request, error, _("You no longer follow them.") if unfollow else _("You now follow them.")
+    )
+
+
+@login_required
+@require_POST
+def follow_tag(request):
+    """Follow people who offer a tag at one space (space_id) or everywhere, or stop."""
+    me = member_or_404(request)
+    unfollow = request.POST.get("action") == "unfollow"
+    raw_space = request.POST.get("space_id", "")
+    space_id = int(raw_space) if raw_space.isdigit() and 0 < int(raw_space) < 2**63 else None
+    error = ""
+    try:
+        if raw_space and space_id is None:
+            raise InvalidInput(_("no such space"))
+        if unfollow:
+            name = normalise_tag(request.POST.get("tag", ""))
+            subscription_id = selectors.followed_tags(me).get((name, space_id))
+            if subscription_id is not None:
+                services.subscription_delete(member=me, subscription_id=subscription_id)
+        else:
+            services.subscription_create(member=me, tag=request.POST.get("tag", ""), space_id=space_id)
+    except TagError as exc:
+        error = str(exc)
+    except ServiceError as exc:
+        error = str(exc.detail)
+    if request.htmx:
+        try:
+            name = normalise_tag(request.POST.get("tag", ""))
+        except TagError:
+            return render(request, "notifications/_follow_member.html", {"error": error})
+        space = Subscription._meta.get_field("space").related_model.objects.filter(pk=space_id).first()
+        context = tag_menu_context(request, me, name, space, opened=True, error=error)
+        context["kind"] = "offer"
+        return render(request, "notifications/_follow_tag.html", context)
+    return _follow_done(
+        request, error, _("You no longer follow this tag.") if unfollow else _("You now follow this tag.")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def following(request):
+    """The members and tags I follow, each with Stop; follow a tag by name."""
+    member = member_or_404(request)
+    form, status = FollowTagForm(), 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unfollow":
+                raw = request.POST.get("id", "")
+                subscription_id = int(raw) if raw.isdigit() and int(raw) < 2**63 else 0
+                services.subscription_delete(member=member, subscription_id=subscription_id)
+                messages.success(request, _("You no longer follow this."))
+                return redirect("following")
+            form = FollowTagForm(request.POST)
+            if form.is_valid():
+                services.subscription_create(member=member, tag=form.cleaned_data["tag"])
+                messages.success(request, _("You now follow this tag."))
+                return redirect("following")
+            status = 400
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+            status = 400
+    subscriptions = list(selectors.subscription_list(member))
+    context = {
+        "people": [s for s in subscriptions if s.followed_id],
+        "tags": [s for s in subscriptions if s.tag_id],
+        "form": form,
+    }
+    return render(request, "notifications/following.html", context, status=status)

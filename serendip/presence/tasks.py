@@ -21,8 +21,8 @@ from django.utils import timezone
 from serendip.ledger.models import Account
 from serendip.ledger.services import format_sc, seat_units
 from serendip.notifications.models import Subscription, WorkerCursor
-from serendip.notifications.services import notify, notify_many
-from serendip.passport.models import MemberTag, TagKind, Visibility
+from serendip.notifications.services import can_be_followed, notify, notify_many
+from serendip.passport.models import MemberTag, TagKind
 
 from .models import SEAT_HOLDING, CheckIn, CheckInStatus
 
@@ -55,7 +55,8 @@ def followers_at(checkin: CheckIn) -> dict[int, str]:
 def checkin_fanout(checkin: CheckIn) -> int:
     """Notifications for one check-in, in the caller's transaction."""
     member = checkin.member
-    if checkin.status == CheckInStatus.CANCELLED or member.visibility == Visibility.HIDDEN:
+    # Hidden or opted-out members are announced to nobody (they cannot be followed either).
+    if checkin.status == CheckInStatus.CANCELLED or not can_be_followed(member):
         return 0
     by_why: dict[str, list[int]] = defaultdict(list)
     for subscriber, why in followers_at(checkin).items():
