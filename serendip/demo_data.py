@@ -279,6 +279,24 @@ MEMBERS = [
         ["seo", "photography"],
         ["food", "travel"],
     ),
+    # The two who read Serendip in their own language (LANGUAGES below); what they wrote
+    # themselves (headline, focus, booking titles) stays in their words.
+    (
+        "sanne",
+        "Sanne Bakker",
+        "Duurzaamheidsadviseur voor het mkb",
+        ["sustainability", "esg reporting", "circular economy"],
+        ["data visualisation", "fundraising"],
+        ["cycling", "urbanism"],
+    ),
+    (
+        "marco",
+        "Marco Bianchi",
+        "Product designer, servizi digitali per la PA",
+        ["product design", "ux research", "service design"],
+        ["python", "fundraising"],
+        ["food", "photography"],
+    ),
     (
         "host",
         "Hanna Host",
@@ -313,10 +331,11 @@ TODAY = {
         "rosa",
         "wim",
         "xenia",
+        "sanne",
         "host",
     ],
     "amsterdam-zuidas": ["chiara", "maria", "sven", "jonas", "lucas", "dina"],
-    "milano-isola": ["giulia", "ugo", "noah", "yusuf"],
+    "milano-isola": ["giulia", "ugo", "noah", "yusuf", "marco"],
     "lisboa-lx": ["ines", "bea", "fatima"],
     "berlin-kreuzberg": ["hamid", "pieter", "amir", "emil", "vera"],
     "brooklyn-navy-yard": ["tariq", "zoe", "carl"],
@@ -329,7 +348,12 @@ FOCUS = {
     "katja": "a story on housing data",
     "chiara": "pricing page experiments",
     "hamid": "a React dashboard",
+    "sanne": "een CO2-rapportage voor een klant",
+    "marco": "il nuovo portale dei servizi comunali",
 }
+
+# Members' own language (Member.language): their pages, emails and calendar feed speak it.
+LANGUAGES = {"sanne": "nl", "marco": "it"}
 
 # Questions: (asker, title, tags, [(answerer, answer)], accepted answerer or None, rating)
 QUESTIONS = [
@@ -416,4 +440,6 @@ BOOKINGS = [
     ("elif", "utrecht-cs", "Dom", 2, "09:00", "10:00", "Pitch practice"),
     ("ada", "utrecht-cs", "Oudegracht", 0, "20:00", "21:00", "Open source evening"),
     ("chiara", "milano-isola", "Brera", 1, "11:00", "12:00", ""),
+    ("sanne", "utrecht-cs", "Oudegracht", 1, "16:00", "17:00", "Klantgesprek"),
+    ("marco", "milano-isola", "Brera", 2, "10:00", "11:30", "Revisione del prototipo"),
 ]

@@ -74,7 +74,11 @@ class Command(BaseCommand):
                 defaults=dict(
                     display_name=name,
                     headline=headline,
-                    visibility=Visibility.PUBLIC if len(members) % 5 else Visibility.MEMBERS,
+                    # The two who read their own language are on their lobby screens (public).
+                    visibility=Visibility.PUBLIC
+                    if len(members) % 5 or username in demo_data.LANGUAGES
+                    else Visibility.MEMBERS,
+                    language=demo_data.LANGUAGES.get(username, ""),
                 ),
             )
             if created:
@@ -110,6 +114,8 @@ class Command(BaseCommand):
             f"Room bookings: {booked} new.\n"
             f"Log in with password {demo_data.DEMO_PASSWORD!r} as:\n"
             f"  member    ada       (Python developer, checked in at Utrecht CS)\n"
+            f"  member    sanne     (reads Dutch; checked in at Utrecht CS)\n"
+            f"  member    marco     (reads Italian; checked in at Milano Isola Lab)\n"
             f"  host      host      (hosts Seats2meet Utrecht CS)\n"
             f"  operator  operator  (staff: /admin/)"
         )
