@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 HOST = "serendip.example"
@@ -198,6 +199,14 @@ def test_production_block_serves_every_page_and_the_api_behind_a_tls_proxy(serve
         assert resp.status == 302 and "/login/" in resp.headers["Location"], path
     resp, _ = anon.get("/api/v1/me")
     assert resp.status == 401
+
+    # The translations are compiled by the block: Dutch and Italian visitors get their language.
+    for language in ("nl", "it"):
+        resp, body = anon.request("GET", "/spaces/", headers={"Accept-Language": language})
+        with translation.override(language):
+            log_in = translation.gettext("Log in")
+        assert resp.headers["Content-Language"] == language
+        assert log_in != "Log in" and log_in.encode() in body, language
 
     # Behind the proxy: HTTPS is recognised (no redirect loop), HSTS is sent, plain HTTP is redirected.
     resp, _ = anon.get("/")
