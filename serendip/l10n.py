@@ -40,6 +40,14 @@ def supported(code: str | None) -> str | None:
         return None
 
 
+def follows_space_language(view):
+    """Mark a page of one space (its URL has `slug`) that speaks the space's language to visitors
+    who chose none (site.middleware.LanguageMiddleware): the lobby screen, the space's public
+    page and its meeting rooms."""
+    view.follows_space_language = True
+    return view
+
+
 def language_of(member) -> str:
     """The language to write to a member in when no request says it (emails, the digest, the
     calendar feed): their own choice, else English. A browser's Accept-Language is not known there."""

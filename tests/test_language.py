@@ -78,7 +78,7 @@ def test_a_blank_member_choice_means_as_the_browser_asks(make_member):
 
 
 def test_lobby_and_public_page_speak_the_spaces_language(milan):
-    for path in ("/spaces/milano/lobby", "/spaces/milano/"):
+    for path in ("/spaces/milano/lobby", "/spaces/milano/", "/spaces/milano/rooms"):
         assert lang_of(client_for(accept="nl").get(path)) == "it", path
     # ... but the rest of the site still follows the browser.
     assert lang_of(client_for(accept="nl").get("/spaces/")) == "nl"

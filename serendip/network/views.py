@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
+from serendip.l10n import follows_space_language
 from serendip.pages import member_or_404
 from serendip.passport.selectors import member_for_user
 
@@ -28,6 +29,7 @@ from .shortcuts import space_or_404
 # --- rooms and bookings for members ---------------------------------------------------------------
 
 
+@follows_space_language
 def space_rooms_page(request, slug: str):
     space = space_or_404(slug)
     today = space.local_today()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from serendip.errors import ServiceError
 from serendip.exchange.selectors import open_questions_at
+from serendip.l10n import follows_space_language
 from serendip.network import services
 from serendip.network.forms import OpeningHoursForm, RoomForm, SpaceSettingsForm
 from serendip.network.models import Room, Space
@@ -36,8 +37,6 @@ from serendip.passport.models import Member, TagKind, Visibility
 from serendip.passport.selectors import member_for_user
 from serendip.presence import services as presence_services
 from serendip.presence.selectors import checkins_here, space_checkins_for_host, space_day
-
-from .middleware import follows_space_language
 
 LOBBY_TAGS = 3
 

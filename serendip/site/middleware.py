@@ -31,13 +31,6 @@ def api_method_not_allowed(get_response):
 # --- which language a person sees (issue 16) -----------------------------------------------------
 
 
-def follows_space_language(view):
-    """Mark a page of one space (its URL has `slug`) that speaks the space's language to visitors
-    who chose none: the lobby screen and the space's public page."""
-    view.follows_space_language = True
-    return view
-
-
 class LanguageMiddleware(MiddlewareMixin):
     """Activates the language of each request, in this order (the first that applies wins):
 
@@ -45,7 +38,7 @@ class LanguageMiddleware(MiddlewareMixin):
        every error carries a stable `code` that clients translate themselves;
     2. the signed-in member's own choice (`Member.language`; blank means "as my browser");
     3. the `django_language` cookie the footer's switcher sets (anonymous visitors too);
-    4. on a space's lobby screen and public page (views marked `follows_space_language`): the
+    4. on a space's lobby screen and public pages (views marked `l10n.follows_space_language`): the
        space's language (`Space.language`), because a screen in Milan speaks Italian;
     5. the browser's `Accept-Language`;
     6. English (`LANGUAGE_CODE`).

@@ -20,7 +20,7 @@ from serendip.exchange.routing import related_tags
 from serendip.exchange.selectors import introduction_states, met_on
 from serendip.exchange.views import actions_partial
 from serendip.experiments.selectors import suggestions_for
-from serendip.l10n import supported
+from serendip.l10n import follows_space_language, supported
 from serendip.ledger.selectors import member_balance, member_postings
 from serendip.network.models import Space
 from serendip.network.permissions import can_host
@@ -46,8 +46,6 @@ from serendip.presence.selectors import (
     space_cards,
     space_day,
 )
-
-from .middleware import follows_space_language
 
 
 @require_POST
