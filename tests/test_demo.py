@@ -35,7 +35,14 @@ def test_demo_has_a_dutch_and_an_italian_member_whose_pages_speak_their_language
         assert CheckIn.objects.filter(member=member, space__slug=slug).exists()
         client = Client(headers={"Accept-Language": "en"})
         client.force_login(member.user)
-        for path in ("/", "/passport/", f"/spaces/{slug}/", "/bookings/"):
+        pages = ["/", "/passport/", f"/spaces/{slug}/", f"/spaces/{slug}/rooms", f"/spaces/{slug}/lobby",
+                 "/bookings/", "/passport/balance/", "/questions/", "/meetings/", "/introductions/",
+                 "/notifications/"]  # fmt: skip
+        for path in pages:
             page = client.get(path)
             assert page.status_code == 200, path
             assert re.search(rb'<html lang="([a-z]+)"', page.content).group(1).decode() == language, path
+            # No placeholder left unfilled, no tz database id shown to people (in the text, not
+            # the markup: scripts take their own %(...)s patterns from data- attributes).
+            text = re.sub(r"<[^>]*>", " ", page.content.decode())
+            assert "%(" not in text and "Europe/" not in text, path

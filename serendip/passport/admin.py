@@ -17,8 +17,8 @@ class MemberTagInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "user", "visibility", "open_to_matching", "created_at"]
-    list_filter = ["visibility", "open_to_matching"]
+    list_display = ["display_name", "user", "visibility", "open_to_matching", "language", "created_at"]
+    list_filter = ["visibility", "open_to_matching", "language"]
     search_fields = ["display_name", "user__username", "headline"]
     inlines = [MemberTagInline]
     readonly_fields = ["pseudonym", "verified_at", "verified_how"]
