@@ -2,14 +2,16 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from serendip.passport.models import Member
 
 
 class QuestionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered (an answer was accepted)"
-    DELETED = "deleted", "Deleted"
+    OPEN = "open", pgettext_lazy("question status", "Open")
+    ANSWERED = "answered", pgettext_lazy("question status", "Answered (an answer was accepted)")
+    DELETED = "deleted", pgettext_lazy("question status", "Deleted")
 
 
 class Question(models.Model):
@@ -76,9 +78,9 @@ class Answer(models.Model):
 
 
 class IntroductionStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined (no thanks)"
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", pgettext_lazy("introduction status", "Accepted")
+    DECLINED = "declined", _("Declined (no thanks)")
 
 
 class Introduction(models.Model):
@@ -117,8 +119,8 @@ class Introduction(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the other to confirm"
-    CONFIRMED = "confirmed", "Confirmed by both"
+    PENDING = "pending", _("Waiting for the other to confirm")
+    CONFIRMED = "confirmed", _("Confirmed by both")
 
 
 class Meeting(models.Model):
@@ -167,10 +169,10 @@ class MeetingRating(models.Model):
 
 
 class OutcomeKind(models.TextChoices):
-    PAID_WORK = "paid_work", "Led to paid work"
-    COLLABORATION = "collaboration", "New collaboration"
-    LEARNED = "learned", "Learned something useful"
-    NOTHING_YET = "nothing_yet", "Nothing yet"
+    PAID_WORK = "paid_work", _("Led to paid work")
+    COLLABORATION = "collaboration", _("New collaboration")
+    LEARNED = "learned", _("Learned something useful")
+    NOTHING_YET = "nothing_yet", _("Nothing yet")
 
 
 class Outcome(models.Model):

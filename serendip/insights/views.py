@@ -20,7 +20,7 @@ from . import selectors
 def network(request):
     """The operator's page: headline numbers (live) with trends and plots (daily aggregates)."""
     if not request.user.is_staff:
-        raise PermissionDenied("network insights are for the network's operators")
+        raise PermissionDenied(_("network insights are for the network's operators"))
     headlines = selectors.headline_numbers()
     weekly = selectors.weekly_series()
     tags = selectors.tag_gaps()
@@ -63,7 +63,7 @@ def space(request, slug: str):
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     if not can_host(member_for_user(request.user), the_space):
-        raise PermissionDenied("only a host of this space can see its insights")
+        raise PermissionDenied(_("only a host of this space can see its insights"))
     data = selectors.space_insights(the_space)
     return render(
         request,

@@ -9,14 +9,16 @@ Transactions and postings are append-only: corrections are new compensating tran
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 UNITS_PER_SC = 100
 
 
 class AccountKind(models.TextChoices):
-    NETWORK = "network", "Network (issuer)"
-    MEMBER = "member", "Member"
-    SPACE = "space", "Space"
+    NETWORK = "network", _("Network (issuer)")
+    MEMBER = "member", pgettext_lazy("ledger account kind", "Member")
+    SPACE = "space", pgettext_lazy("ledger account kind", "Space")
 
 
 class Account(models.Model):
@@ -53,14 +55,14 @@ class Account(models.Model):
 
 
 class TxKind(models.TextChoices):
-    WELCOME_GRANT = "welcome_grant", "Welcome grant"
-    ANSWER_ACCEPTED = "answer_accepted", "Accepted answer"
-    MEETING_CONFIRMED = "meeting_confirmed", "Confirmed meeting"
-    INTRODUCTION = "introduction", "Introduction that led to a meeting"
-    SEAT = "seat", "Seat"
-    SEAT_REFUND = "seat_refund", "Seat refund"
-    REVERSAL = "reversal", "Reversal"
-    ACCOUNT_CLOSED = "account_closed", "Account closed (returned to the network)"
+    WELCOME_GRANT = "welcome_grant", _("Welcome grant")
+    ANSWER_ACCEPTED = "answer_accepted", _("Accepted answer")
+    MEETING_CONFIRMED = "meeting_confirmed", _("Confirmed meeting")
+    INTRODUCTION = "introduction", _("Introduction that led to a meeting")
+    SEAT = "seat", pgettext_lazy("ledger transaction kind", "Seat")
+    SEAT_REFUND = "seat_refund", _("Seat refund")
+    REVERSAL = "reversal", _("Reversal")
+    ACCOUNT_CLOSED = "account_closed", _("Account closed (returned to the network)")
 
 
 class Transaction(models.Model):

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from serendip.l10n import language_choices
 
@@ -96,13 +98,14 @@ class Space(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    # Django's own (translated) day names: no new strings for the translators.
+    MONDAY = 0, WEEKDAYS[0]
+    TUESDAY = 1, WEEKDAYS[1]
+    WEDNESDAY = 2, WEEKDAYS[2]
+    THURSDAY = 3, WEEKDAYS[3]
+    FRIDAY = 4, WEEKDAYS[4]
+    SATURDAY = 5, WEEKDAYS[5]
+    SUNDAY = 6, WEEKDAYS[6]
 
 
 class OpeningHours(models.Model):
@@ -152,15 +155,19 @@ class Room(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    CANCELLED = "cancelled", "Cancelled"
+    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
+    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # only inside the booking's transaction, before the provider answers
-    INVOICED = "invoiced", "Invoiced"  # invoice issued; payment due by transfer
-    PAID = "paid", "Paid"  # set by a payment provider only, never by the client
-    CREDITED = "credited", "Credited"  # refunded: a credit note cancels the invoice
+    # Pending: only inside the booking's transaction, before the provider answers.
+    PENDING = "pending", pgettext_lazy("payment status", "Pending")
+    # Invoiced: invoice issued; payment due by transfer.
+    INVOICED = "invoiced", pgettext_lazy("payment status", "Invoiced")
+    # Paid: set by a payment provider only, never by the client.
+    PAID = "paid", pgettext_lazy("payment status", "Paid")
+    # Credited: refunded; a credit note cancels the invoice.
+    CREDITED = "credited", pgettext_lazy("payment status", "Credited")
 
 
 class Booking(models.Model):
@@ -226,8 +233,8 @@ class Booking(models.Model):
 
 
 class InvoiceKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    CREDIT_NOTE = "credit_note", "Credit note"
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class InvoiceCounter(models.Model):

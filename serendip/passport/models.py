@@ -18,9 +18,9 @@ def new_pseudonym() -> str:
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Everyone, including the lobby screen"
-    MEMBERS = "members", "Signed-in members only"
-    HIDDEN = "hidden", "Nobody (I won't appear in who is here)"
+    PUBLIC = "public", _("Everyone, including the lobby screen")
+    MEMBERS = "members", _("Signed-in members only")
+    HIDDEN = "hidden", _("Nobody (I won't appear in who is here)")
 
 
 class Verification(models.TextChoices):
@@ -90,9 +90,9 @@ class Tag(models.Model):
 
 
 class TagKind(models.TextChoices):
-    OFFER = "offer", "Offers"
-    NEED = "need", "Needs"
-    INTEREST = "interest", "Interested in"
+    OFFER = "offer", _("Offers")
+    NEED = "need", _("Needs")
+    INTEREST = "interest", _("Interested in")
 
 
 class MemberTag(models.Model):

@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class CheckInStatus(models.TextChoices):
-    RESERVED = "reserved", "Reserved"
-    PRESENT = "present", "Present"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
+    RESERVED = "reserved", pgettext_lazy("check-in status", "Reserved")
+    PRESENT = "present", pgettext_lazy("check-in status", "Present")
+    CANCELLED = "cancelled", pgettext_lazy("check-in status", "Cancelled")
+    NO_SHOW = "no_show", pgettext_lazy("check-in status", "No-show")
 
 
 # Statuses that hold a seat; a cancelled check-in frees it. A no-show keeps the seat counted

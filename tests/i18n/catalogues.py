@@ -4,6 +4,8 @@ placeholders a message carries (so a translation keeps every value the code fill
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,29 @@ def placeholders(text: str) -> list[str]:
         found.append(f"%({m.group('name')})" if m.group("name") else f"%{m.group('conv')}")
     found += [f"{{{name}}}" for name in _BRACE.findall(text)]
     return sorted(found)
+
+
+# What `make messages` runs (Makefile), so the checks and the refresh cannot drift apart.
+MAKEMESSAGES_ARGS = ["-l", "nl", "-l", "it", "--no-location", "--no-obsolete", "--no-wrap", "-i", "static/*"]
+
+
+def extract_into_copy(root: Path) -> Path:
+    """Run `make messages`' makemessages on a copy of the package under `root` and return the copy's
+    locale directory. makemessages writes next to the files it reads, so it runs on a copy (code,
+    templates and catalogues; not the static files it ignores anyway) with LOCALE_PATHS moved along."""
+    need_tool("xgettext")
+    need_tool("msgmerge")
+    copy = root / "serendip"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
+    script = (
+        "import sys, django; django.setup()\n"
+        "from django.conf import settings; from django.core.management import call_command\n"
+        "settings.LOCALE_PATHS = [sys.argv[1]]\n"
+        f"call_command('makemessages', *{MAKEMESSAGES_ARGS!r}, verbosity=0)\n"
+    )
+    # The copy is the package that runs (not whichever checkout an editable install points at).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    subprocess.run(
+        [sys.executable, "-c", script, str(copy / "locale")], cwd=copy, env=env, check=True, timeout=300
+    )
+    return copy / "locale"

@@ -5,16 +5,11 @@ A failure here means: run `make messages`, translate what is new or fuzzy in
 serendip/locale/{nl,it}/LC_MESSAGES/django.po, and commit (README "Tests")."""
 
 import difflib
-import shutil
 import subprocess
-import sys
 
 import pytest
 
-from .catalogues import LANGUAGES, PACKAGE, need_tool, placeholders, po_path, read_catalogue
-
-# What `make messages` runs (Makefile), so the check and the refresh cannot drift apart.
-MAKEMESSAGES_ARGS = ["-l", "nl", "-l", "it", "--no-location", "--no-obsolete", "--no-wrap", "-i", "static/*"]
+from .catalogues import LANGUAGES, extract_into_copy, need_tool, placeholders, po_path, read_catalogue
 
 
 def _without_creation_date(text: str) -> str:
@@ -22,23 +17,11 @@ def _without_creation_date(text: str) -> str:
 
 
 def test_the_catalogues_are_up_to_date_with_the_code(tmp_path):
-    need_tool("xgettext")
-    need_tool("msgmerge")
-    # makemessages writes next to the files it reads, so it runs on a copy of the package (code,
-    # templates and catalogues; not the static files it ignores anyway) with LOCALE_PATHS moved along.
-    copy = tmp_path / "serendip"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
-    script = (
-        "import sys, django; django.setup()\n"
-        "from django.conf import settings; from django.core.management import call_command\n"
-        "settings.LOCALE_PATHS = [sys.argv[1]]\n"
-        f"call_command('makemessages', *{MAKEMESSAGES_ARGS!r}, verbosity=0)\n"
-    )
-    subprocess.run([sys.executable, "-c", script, str(copy / "locale")], cwd=copy, check=True, timeout=300)
+    fresh_locale = extract_into_copy(tmp_path)
     stale, diffs = [], []
     for language in LANGUAGES:
         committed = _without_creation_date(po_path(language).read_text(encoding="utf-8")).splitlines()
-        fresh = (copy / "locale" / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        fresh = (fresh_locale / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
         fresh = _without_creation_date(fresh).splitlines()
         if committed != fresh:
             stale.append(language)
