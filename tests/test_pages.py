@@ -26,7 +26,7 @@ def test_home_and_spaces_render_for_anyone(make_space):
     assert (
         r.status_code == 200
         and b"Utrecht CS" in r.content
-        and b"<strong>7</strong> of 7 seats free today" in r.content
+        and b"Free seats today: <strong>7</strong> of 7" in r.content
     )
 
 

@@ -113,7 +113,7 @@ def question_ask(*, asker: Member, title: str, body: str = "", tags=(), here: bo
         member=asker,
         verb="asked",
         summary=f"Asked: {title}",
-        extra={"question": question.pk, "routed_to": len(routes)},
+        extra={"question": question.pk, "routed_to": len(routes), "title": title},
     )
     return question
 
@@ -143,7 +143,7 @@ def answer_create(*, author: Member, question_id: int, body: str) -> Answer:
         member=author,
         verb="answered",
         summary=f"Answered: {question.title}",
-        extra={"question": question.pk, "answer": answer.pk},
+        extra={"question": question.pk, "answer": answer.pk, "title": question.title},
     )
     return answer
 
@@ -193,13 +193,24 @@ def answer_accept(*, asker: Member, answer_id: int, rating: int) -> Answer:
         member=answer.author,
         verb="answer_accepted",
         summary=f"Your answer was accepted: {question.title}",
-        extra={"question": question.pk, "answer": answer.pk, "rating": rating, "transaction": tx and tx.pk},
+        extra={
+            "question": question.pk,
+            "answer": answer.pk,
+            "rating": rating,
+            "transaction": tx and tx.pk,
+            "title": question.title,
+        },
     )
     activity_record(
         member=asker,
         verb="accepted_answer",
         summary=f"Accepted {answer.author.display_name}'s answer: {question.title}",
-        extra={"question": question.pk, "answer": answer.pk},
+        extra={
+            "question": question.pk,
+            "answer": answer.pk,
+            "title": question.title,
+            "name": answer.author.display_name,
+        },
     )
     return answer
 
@@ -214,7 +225,12 @@ def question_delete(*, member: Member, question_id: int) -> Question:
     question.save(update_fields=["status", "deleted_at"])
     for answer in question.answers.filter(accepted=True):
         reverse_earnings(subject=f"answer:{answer.pk}", reason=f"question removed: {question.title}")
-    activity_record(member=member, verb="question_deleted", summary=f"Deleted question: {question.title}")
+    activity_record(
+        member=member,
+        verb="question_deleted",
+        summary=f"Deleted question: {question.title}",
+        extra={"title": question.title},
+    )
     return question
 
 
@@ -293,7 +309,12 @@ def introduction_create(
         summary=f"Introduced {requester.display_name} to {recipient.display_name}"
         if introducer
         else f"Asked to meet {recipient.display_name}",
-        extra={"introduction": intro.pk},
+        extra={
+            "introduction": intro.pk,
+            "requester": requester.display_name,
+            "recipient": recipient.display_name,
+            "name": recipient.display_name,
+        },
     )
     return intro
 
@@ -328,7 +349,7 @@ def introduction_respond(*, member: Member, introduction_id: int, accept: bool) 
         member=member,
         verb=f"introduction_{verb}",
         summary=f"{verb.capitalize()} an introduction to {intro.requester.display_name}",
-        extra={"introduction": intro.pk},
+        extra={"introduction": intro.pk, "name": intro.requester.display_name},
     )
     return intro
 
@@ -400,7 +421,7 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
         member=member,
         verb="meeting_recorded",
         summary=f"Met {other.display_name} at {space.name}",
-        extra={"meeting": meeting.pk},
+        extra={"meeting": meeting.pk, "name": other.display_name, "space_name": space.name},
     )
     return meeting
 
@@ -443,7 +464,7 @@ def meeting_confirm(*, member: Member, meeting_id: int, rating: int | None = Non
             member=me,
             verb="meeting_confirmed",
             summary=f"Meeting with {them.display_name} confirmed",
-            extra={"meeting": meeting.pk},
+            extra={"meeting": meeting.pk, "name": them.display_name},
         )
     intro = meeting.introduction
     # The introducer earns once per introduction, for the first meeting it led to.
@@ -498,6 +519,6 @@ def outcome_record(
         member=member,
         verb="outcome_recorded",
         summary=f"Meeting with {other.display_name}: {OutcomeKind(kind).label.lower()}",
-        extra={"meeting": meeting.pk, "kind": kind},
+        extra={"meeting": meeting.pk, "kind": kind, "name": other.display_name},
     )
     return outcome

@@ -178,6 +178,8 @@ def experiments_page() -> dict:
                     for arm in ("suggested", "holdout")
                 ],
                 "rate_label": str(_("per 100 member-days")),
+                # A bare "95% i…" would read as a %-directive to xgettext (and msgfmt --check).
+                # xgettext:no-python-format
                 "interval_label": str(_("95% interval")),
             }
     return {"experiments": experiments, "experiment_charts": charts}

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from serendip.exchange.models import Introduction, Meeting, MeetingStatus, Outcome, OutcomeKind
@@ -55,6 +56,17 @@ def _occupancy_rate(window: tuple[dt.date, dt.date]) -> float | None:
     return agg["b"] / agg["o"] if agg["o"] else None
 
 
+def _count(n: int) -> str:
+    """A count in the active language's digits grouping (1,234 / 1.234)."""
+    return number_format(n, force_grouping=True)
+
+
+def _percent(share: float, decimals: int) -> str:
+    """A share as a percentage in the active language's decimals (16.7% / 16,7%)."""
+    # Translators: a percentage; the number is already formatted (e.g. "16,7").
+    return _("%(number)s%%") % {"number": number_format(100 * share, decimals)}
+
+
 def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
     """The seed's numbers, counted live; trends from the daily aggregates."""
     today = today or timezone.now().astimezone(dt.UTC).date()
@@ -72,23 +84,23 @@ def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
         return _sum(field, recent), _sum(field, previous)
 
     return [
-        Headline("checkins", _("Check-ins"), checkins, f"{checkins:,}", *trend("checkins")),
-        Headline("members", _("Professionals"), members, f"{members:,}", *trend("new_members")),
-        Headline("spaces", _("Spaces"), spaces, f"{spaces:,}"),
-        Headline("countries", _("Countries"), countries, f"{countries:,}"),
+        Headline("checkins", _("Check-ins"), checkins, _count(checkins), *trend("checkins")),
+        Headline("members", _("Professionals"), members, _count(members), *trend("new_members")),
+        Headline("spaces", _("Spaces"), spaces, _count(spaces)),
+        Headline("countries", _("Countries"), countries, _count(countries)),
         Headline(
             "introductions",
             _("Matches acted on (introductions)"),
             intros,
-            f"{intros:,}",
+            _count(intros),
             *trend("introductions"),
         ),
-        Headline("meetings", _("Meetings (confirmed)"), meetings, f"{meetings:,}", *trend("meetings")),
+        Headline("meetings", _("Meetings (confirmed)"), meetings, _count(meetings), *trend("meetings")),
         Headline(
             "room_occupancy",
             _("Meeting-room occupancy (last %(days)s days)") % {"days": OCCUPANCY_DAYS},
             occupancy or 0.0,
-            "–" if occupancy is None else f"{occupancy:.0%}",
+            "–" if occupancy is None else _percent(occupancy, 0),
             _occupancy_rate(recent),
             _occupancy_rate(previous),
         ),
@@ -98,9 +110,9 @@ def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
             paid_members / members if members else 0.0,
             # Translators: the share of members, then how many members per one with paid work.
             _("%(share)s (1 in %(n)s)")
-            % {"share": f"{paid_members / members:.1%}", "n": f"{members / paid_members:.1f}"}
+            % {"share": _percent(paid_members / members, 1), "n": number_format(members / paid_members, 1)}
             if paid_members
-            else "0%",
+            else _percent(0, 0),
             *trend("paid_work"),
             note=paid_work_note(paid_members, members),
         ),
@@ -115,9 +127,14 @@ def paid_work_note(paid_members: int, members: int) -> str:
         return str(_("No members yet."))
     return _(
         "Members who reported paid work as an outcome of a confirmed meeting, out of all "
-        "%(members)s members; 95%% interval %(low).1f%%–%(high).1f%% (Wilson). Seats2meet's "
-        "“1 in 6” is 16.7%%."
-    ) % {"members": f"{members:,}", "low": 100 * ci.low, "high": 100 * ci.high}
+        "%(members)s members; 95%% interval %(low)s–%(high)s (Wilson). Seats2meet's "
+        "“1 in 6” is %(seed)s."
+    ) % {
+        "members": _count(members),
+        "low": _percent(ci.low, 1),
+        "high": _percent(ci.high, 1),
+        "seed": _percent(1 / 6, 1),
+    }
 
 
 def headline_dict(*, today: dt.date | None = None) -> dict:

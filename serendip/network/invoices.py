@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from serendip.l10n import number, timezone_name
@@ -89,7 +90,12 @@ def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoi
     description = booking_description(booking)
     if kind == InvoiceKind.CREDIT_NOTE:
         original = booking.invoices.filter(kind=InvoiceKind.INVOICE).first()
-        description = f"Credit for invoice {original.number if original else ''}: {description}"
+        # In the language the invoice's own line was written in (booking_description).
+        with translation.override(booking.member.language or booking.room.space.language):
+            description = _("Credit for invoice %(number)s: %(description)s") % {
+                "number": original.number if original else "",
+                "description": description,
+            }
     return Invoice.objects.create(
         space=space,
         booking=booking,

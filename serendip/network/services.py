@@ -177,7 +177,15 @@ def booking_create(
         verb="room_booked",
         summary=f"Booked {room.name} at {space.name} on {local:%a %d %b %Y %H:%M}–"
         f"{booking.local_ends_at:%H:%M}",
-        extra={"space": space.slug, "room": room.pk, "booking": booking.pk},
+        extra={
+            "space": space.slug,
+            "room": room.pk,
+            "booking": booking.pk,
+            "space_name": space.name,
+            "room_name": room.name,
+            "starts": local.replace(tzinfo=None).isoformat(),  # the space's local time, as shown there
+            "ends": booking.local_ends_at.replace(tzinfo=None).isoformat(),
+        },
     )
     return booking
 
@@ -235,7 +243,14 @@ def booking_cancel(*, member: Member, booking_id: int) -> Booking:
         verb="room_booking_cancelled",
         summary=f"Cancelled {booking.room.name} at {booking.room.space.name} on "
         f"{booking.local_starts_at:%a %d %b %Y %H:%M}" + (" (refunded)" if refund else " (not refunded)"),
-        extra={"space": booking.room.space.slug, "booking": booking.pk, "refunded": refund},
+        extra={
+            "space": booking.room.space.slug,
+            "booking": booking.pk,
+            "refunded": refund,
+            "space_name": booking.room.space.name,
+            "room_name": booking.room.name,
+            "starts": booking.local_starts_at.replace(tzinfo=None).isoformat(),
+        },
     )
     return booking
 

@@ -3,6 +3,7 @@ subscriptions. Failed periodic tasks are under django-tasks' "DB task results"."
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Notification, OutboundEmail, Schedule, Subscription
 from .services import email_retry
@@ -26,7 +27,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry now"))
     def retry_now(self, request, queryset):
         n = email_retry(email_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, _("%(n)d emails are due again.") % {"n": n}, messages.SUCCESS)
+        text = ngettext("%(n)d email is due again.", "%(n)d emails are due again.", n) % {"n": n}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 @admin.register(Notification)

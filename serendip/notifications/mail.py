@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from serendip.l10n import language_of
 from serendip.passport.models import Member
@@ -104,7 +105,12 @@ def digest_message(*, member: Member, to: str, notifications: list[Notification]
             "settings_url": absolute(reverse("notification_settings")),
         }
     )
-    subject = _("Your Serendip digest: %(count)d new") % {"count": len(notifications)}
+    count = len(notifications)
+    subject = ngettext(
+        "Your Serendip digest: %(count)d new notification",
+        "Your Serendip digest: %(count)d new notifications",
+        count,
+    ) % {"count": count}
     return email_queue(
         to=to, kind="digest", subject=subject, text=text, html=html, member=member, headers=headers
     )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from serendip.l10n import language_choices
 from serendip.tags import MAX_TAG_LENGTH
 
+from .timeline import activity_text
+
 
 def new_pseudonym() -> str:
     # The id under which a member appears in the public ledger log: random, so it reveals nothing.
@@ -134,6 +136,11 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.summary}"
+
+    @property
+    def text(self) -> str:
+        """The line in the active language (passport.timeline); `summary` is the stored English one."""
+        return activity_text(self.verb, self.extra, self.summary)
 
 
 class ApiToken(models.Model):

@@ -247,7 +247,8 @@ def member_set_tags(
 
 
 def _some(names: list[str], *, shown: int = 5) -> str:
-    """ "a, b, c, d, e and 3 more": a timeline line says when it leaves names out."""
+    """ "a, b, c, d, e and 3 more" for the stored (English) summary; the timeline shows its own
+    line in the reader's language (passport.timeline)."""
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"

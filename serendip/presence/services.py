@@ -83,7 +83,13 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
         member=member,
         verb="checked_in",
         summary=f"Checked in at {space.name} for {date.day} {date:%B %Y}" + (f": {focus}" if focus else ""),
-        extra={"space": space.slug, "date": date.isoformat(), "checkin": checkin.pk},
+        extra={
+            "space": space.slug,
+            "date": date.isoformat(),
+            "checkin": checkin.pk,
+            "space_name": space.name,
+            "focus": focus or "",
+        },
     )
     # Paid in social capital in the same transaction: no balance, no seat (PaymentRequired).
     # Last, because the ledger's log lock is held from there to commit.
@@ -166,7 +172,13 @@ def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
         verb="checkin_cancelled",
         summary=f"Cancelled check-in at {checkin.space.name} for {checkin.date.day} {checkin.date:%B %Y}"
         + (" (seat refunded)" if refunded else ""),
-        extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
+        extra={
+            "space": checkin.space.slug,
+            "date": checkin.date.isoformat(),
+            "checkin": checkin.pk,
+            "space_name": checkin.space.name,
+            "refunded": bool(refunded),
+        },
     )
     return checkin
 
@@ -197,7 +209,12 @@ def checkin_mark_present(*, host: Member, checkin_id: int) -> CheckIn:
         member=checkin.member,
         verb="arrived",
         summary=f"Arrived at {checkin.space.name}",
-        extra={"space": checkin.space.slug, "date": checkin.date.isoformat(), "checkin": checkin.pk},
+        extra={
+            "space": checkin.space.slug,
+            "date": checkin.date.isoformat(),
+            "checkin": checkin.pk,
+            "space_name": checkin.space.name,
+        },
     )
     # A space confirming a member's (first) arrival verifies the account: the welcome grant.
     member_verify(member=checkin.member, how=Verification.ARRIVAL)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from serendip.admin import ReadOnlyAdmin
 
@@ -17,7 +18,10 @@ class IssuedCredentialAdmin(ReadOnlyAdmin):
     def revoke(self, request, queryset):
         for credential in queryset:
             credential_revoke(credential=credential, reason="abuse")
-        messages.success(request, _("Revoked %(n)d credential(s).") % {"n": queryset.count()})
+        n = queryset.count()
+        messages.success(
+            request, ngettext("Revoked %(n)d credential.", "Revoked %(n)d credentials.", n) % {"n": n}
+        )
 
 
 @admin.register(Erasure)

@@ -310,6 +310,11 @@ def _scrub_others_mentions(member: Member, linked: set[int], replacements: dict[
     if not linked or not replacements:
         return
     _replace_all(Activity.objects.filter(member_id__in=linked), "summary", replacements)
+    # The timeline's params (the names and titles its translated lines are filled with, issue 16).
+    for activity in Activity.objects.filter(member_id__in=linked).exclude(extra={}).only("pk", "extra"):
+        scrubbed = _replace_in(activity.extra, replacements)
+        if scrubbed != activity.extra:
+            Activity.objects.filter(pk=activity.pk).update(extra=scrubbed)
     _replace_all(
         Transaction.objects.filter(Q(beneficiary_id__in=linked) | Q(counterpart=member)),
         "reason",

@@ -197,7 +197,12 @@ def balance(request):
     """My social capital: the balance and the latest postings with their reasons."""
     member = member_or_404(request)
     entries = [
-        {"created_at": p.transaction.created_at, "reason": p.transaction.reason, "units": p.amount}
+        {
+            "created_at": p.transaction.created_at,
+            "kind": p.transaction.get_kind_display(),
+            "reason": p.transaction.reason,
+            "units": p.amount,
+        }
         for p in member_postings(member, limit=200)
     ]
     # Units (1/100 SC): the template's `sc` filter writes them as numbers of the reader's language.

@@ -1,6 +1,7 @@
 """Template filters every page may use: default avatars and suggestion reasons as chips."""
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -75,3 +76,10 @@ def tz_name(tz) -> str:
 def country_name(code) -> str:
     """An ISO 3166 country code as the active language names it ("NL" -> "Netherlands", "Paesi Bassi")."""
     return _country_name(code)
+
+
+@register.simple_tag
+def languages_in_themselves() -> list[tuple[str, str]]:
+    """settings.LANGUAGES as written there: each language named in itself ("Italiano"). Django's
+    get_available_languages runs the names through the catalogue (a Dutch page would offer "Engels")."""
+    return list(settings.LANGUAGES)

@@ -193,4 +193,4 @@ def test_a_host_changes_seats_but_not_below_todays_check_ins(visit, make_member,
     assert "Settings saved" in h.page.inner_text("main")
     assert Space.objects.get(pk=space.pk).seats == 12
     step(h, "/host/utrecht-cs/")
-    assert "1 of 12 seats taken" in h.page.inner_text("main")
+    assert "Seats taken: 1 of 12" in h.page.inner_text("main")
