@@ -8,6 +8,7 @@ passes once the translators are done (test_no_english_left_in_*)."""
 
 import io
 import re
+import sys
 
 import pytest
 from django.conf import settings
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 # The demo's data that people wrote (members, hosts, the operator), and records that are shown as
 # they were written: the signed ledger's memos (append-only, signed: never rewritten per reader)
-# and issued invoices (written once, in the seller's language). Other code-written fields
+# and issued invoices (written once, in the booker's or the space's language). Other code-written fields
 # (activity summaries) are deliberately absent: if they show, they must be translated.
 DATA_FIELDS = {
     User: ["username", "email", "first_name", "last_name"],
@@ -131,13 +132,23 @@ def extracted(tmp_path_factory):
 
 
 @pytest.fixture
-def pseudo_locale(extracted, tmp_path):
+def pseudo_locale(extracted, tmp_path, monkeypatch):
     root = pseudo.write_pseudo_locale(tmp_path / "locale", [extracted, *pseudo.django_catalogues()])
+    # Our own named formats (serendip/formats: DAY_MONTH_YEAR_FORMAT …) exist for en, nl and it;
+    # the pseudo-locale borrows the English ones, as any new language would start from them.
+    from django.utils import formats
+
+    import serendip.formats.en.formats as english_formats
+
+    monkeypatch.setitem(sys.modules, f"serendip.formats.{pseudo.PSEUDO}", sys.modules["serendip.formats.en"])
+    monkeypatch.setitem(sys.modules, f"serendip.formats.{pseudo.PSEUDO}.formats", english_formats)
+    formats.reset_format_cache()
     with override_settings(
         LANGUAGES=[*settings.LANGUAGES, (pseudo.PSEUDO, "Pseudo")],
         LOCALE_PATHS=[root, *settings.LOCALE_PATHS],
     ):
         yield pseudo.PSEUDO
+    formats.reset_format_cache()
 
 
 @pytest.fixture
