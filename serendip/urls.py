@@ -41,6 +41,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", onboarding_views.signup, name="signup"),
     path("passport/photo", passport_views.photo, name="photo"),
+    path("passport/billing", passport_views.billing, name="billing"),
     path("members/<int:member_id>/photo", passport_views.photo_image, name="photo_image"),
     path("questions/", exchange_views.questions, name="questions"),
     path("questions/ask", exchange_views.ask, name="ask"),

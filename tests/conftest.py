@@ -118,6 +118,9 @@ class ApiClient:
     def patch(self, path, data=None):
         return self._call("patch", path, data if data is not None else {})
 
+    def put(self, path, data=None):
+        return self._call("put", path, data if data is not None else {})
+
     def delete(self, path):
         return self._call("delete", path)
 

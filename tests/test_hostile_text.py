@@ -48,6 +48,7 @@ BASE_BODIES = {
     ("POST", "/api/v1/me/erase"): {"password": "not-the-password"},  # a wrong one: nothing is erased
     ("POST", "/api/v1/me/subscriptions"): {"tag": "python"},
     ("PUT", "/api/v1/me/notification-preferences"): {"channels": {}},
+    ("PUT", "/api/v1/me/billing"): {"company": "Visser B.V.", "street": "Oudegracht 12", "city": "Utrecht"},
 }
 
 

@@ -14,7 +14,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from serendip.l10n import number, timezone_name
+from serendip.l10n import country_name, number, timezone_name
+from serendip.passport.models import BillingDetails
 
 from .models import Booking, Invoice, InvoiceCounter, InvoiceKind
 
@@ -79,6 +80,35 @@ def seller_details(space) -> dict[str, str]:
     }
 
 
+def buyer_details(booking: Booking, *, original: Invoice | None = None) -> dict[str, str]:
+    """Whom the invoice is made out to: the member's billing details as they are now (their
+    display name when they gave no name), copied onto the invoice. A credit note names the
+    customer of the invoice it cancels, whatever they changed since."""
+    if original is not None:
+        fields = ("buyer_name", "buyer_email", "buyer_company", "buyer_address", "buyer_vat_id")
+        return {f: getattr(original, f) for f in fields}
+    member = booking.member
+    billing = BillingDetails.objects.filter(member=member).first()
+    details = {
+        "buyer_name": (billing.name if billing and billing.name else member.display_name)[:80],
+        "buyer_email": member.user.email,
+        "buyer_company": "",
+        "buyer_address": "",
+        "buyer_vat_id": "",
+    }
+    if billing is not None:
+        language = member.language or booking.room.space.language
+        place = " ".join(p for p in (billing.postcode, billing.city) if p)
+        country = country_name(billing.country, language=language) if billing.country else ""
+        lines = [line for line in (billing.street, place, country) if line]
+        details.update(
+            buyer_company=billing.company,
+            buyer_address="\n".join(lines)[:300],
+            buyer_vat_id=billing.vat_id,
+        )
+    return details
+
+
 @transaction.atomic
 def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoice:
     """Issue the booking's invoice, or a credit note that cancels it (negative amounts)."""
@@ -88,6 +118,7 @@ def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoi
     sequence = _next_sequence(space=space, year=issue_date.year)
     sign = -1 if kind == InvoiceKind.CREDIT_NOTE else 1
     description = booking_description(booking)
+    original = None
     if kind == InvoiceKind.CREDIT_NOTE:
         original = booking.invoices.filter(kind=InvoiceKind.INVOICE).first()
         # In the language the invoice's own line was written in (booking_description).
@@ -106,8 +137,7 @@ def invoice_issue(*, booking: Booking, kind: str = InvoiceKind.INVOICE) -> Invoi
         issued_at=now,
         issue_date=issue_date,
         **seller_details(space),
-        buyer_name=booking.member.display_name,
-        buyer_email=booking.member.user.email,
+        **buyer_details(booking, original=original),
         supply_date=booking.local_starts_at.date(),
         description=description[:300],
         net_cents=sign * booking.net_cents,

@@ -272,6 +272,13 @@ class Invoice(models.Model):
     )
     buyer_name = models.CharField(max_length=80)
     buyer_email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    # The member's billing details as they were at issue (empty on invoices issued before members
+    # could give them, and when they gave none): an invoice never changes afterwards.
+    buyer_company = models.CharField(max_length=120, blank=True, default="", db_default="")
+    buyer_address = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text="lines separated by newlines"
+    )
+    buyer_vat_id = models.CharField(max_length=20, blank=True, default="", db_default="")
     supply_date = models.DateField(null=True, blank=True, help_text="the booking's local date")
     description = models.CharField(max_length=300)
     net_cents = models.IntegerField()

@@ -153,7 +153,9 @@ def _invoice_for(request, number: str) -> tuple[Invoice, Invoice | None]:
 def invoice(request, number: str):
     """A printable invoice or credit note."""
     inv, original = _invoice_for(request, number)
-    return render(request, "network/invoice.html", {"invoice": inv, "original": original})
+    is_buyer = inv.booking.member_id == member_for_user(request.user).pk  # else a host of the space
+    context = {"invoice": inv, "original": original, "is_buyer": is_buyer}
+    return render(request, "network/invoice.html", context)
 
 
 @login_required

@@ -22,8 +22,9 @@ from serendip.errors import NotAuthenticated, TooManyRequests
 
 from . import services
 from .auth import BearerAuth
+from .billing import FIELDS as BILLING_FIELDS
 from .models import Member, Visibility
-from .selectors import member_tags_by_kind, members_with_tags
+from .selectors import billing_details, member_tags_by_kind, members_with_tags
 from .services import MAX_WEIGHT, MIN_WEIGHT
 
 router = Router(tags=["passport"])
@@ -159,3 +160,45 @@ def me_patch(request, payload: MePatch):
     member = current_member(request)
     services.member_edit(member=member, **payload.dict())
     return _me(member)
+
+
+def _billing_text(max_length: int, description: str):
+    return Annotated[Text, Field(max_length=max_length, description=description)]
+
+
+class Billing(Schema):
+    """Whom my invoices are made out to; every field may be empty. Invoices copy these when they
+    are issued, so a change applies to invoices issued from then on."""
+
+    name: _billing_text(80, "name on invoices; empty: my display name") = ""
+    company: _billing_text(120, "company name; needed with a VAT id") = ""
+    street: _billing_text(200, "street and number; an address needs street, city and country") = ""
+    postcode: _billing_text(20, "postcode") = ""
+    city: _billing_text(80, "city") = ""
+    country: _billing_text(2, "ISO 3166-1 alpha-2 code, e.g. NL") = ""
+    vat_id: _billing_text(
+        30,
+        "EU VAT id: country code and number, e.g. NL000099998B57 (spaces and dots are dropped);"
+        " checked for format and check digits; its country must be the address's",
+    ) = ""
+
+
+def _billing_out(member: Member) -> dict[str, str]:
+    details = billing_details(member)
+    return {f: getattr(details, f) if details is not None else "" for f in BILLING_FIELDS}
+
+
+@router.get("/me/billing", response=responses({200: Billing}), summary="My billing details")
+def billing_get(request):
+    return _billing_out(current_member(request))
+
+
+@router.put(
+    "/me/billing",
+    response=responses({200: Billing}, 400, 403, body=True),
+    summary="Set my billing details (all fields; all empty removes them)",
+)
+def billing_put(request, payload: Billing):
+    member = current_member(request)
+    services.billing_details_set(member=member, **payload.dict())
+    return _billing_out(member)

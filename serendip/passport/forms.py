@@ -4,10 +4,14 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from serendip.l10n import language_choices
 
+from .billing import FIELDS as BILLING_FIELDS
+from .billing import check_billing, country_choices
 from .models import Member, Visibility
 
 TAGS_HELP = _("Comma-separated; add a level from 0.1 to 10 with a colon, e.g. “python:3, ux research”.")
@@ -130,3 +134,45 @@ class PassportForm(forms.Form):
             "needs": parse_tag_field(d["needs"]),
             "interests": parse_tag_field(d["interests"]),
         }
+
+
+def _billing_countries() -> list[tuple[str, str]]:
+    return [("", "—"), *country_choices(get_language() or "en")]
+
+
+class BillingForm(forms.Form):
+    """My billing details (the page /passport/billing); passport.billing says what adds up."""
+
+    name = forms.CharField(
+        required=False,
+        max_length=80,
+        label=_("Name on invoices"),
+        help_text=_("Leave empty to use your display name."),
+    )
+    company = forms.CharField(required=False, max_length=120, label=_("Company"))
+    street = forms.CharField(required=False, max_length=200, label=_("Street and number"))
+    postcode = forms.CharField(required=False, max_length=20, label=_("Postcode"))
+    city = forms.CharField(required=False, max_length=80, label=_("City"))
+    country = forms.ChoiceField(required=False, label=_("Country"), choices=_billing_countries)
+    vat_id = forms.CharField(
+        required=False,
+        max_length=30,
+        label=_("VAT id"),
+        help_text=_(
+            "For a company in the EU: the country code and number, e.g. NL000099998B57. "
+            "We check its format and check digits."
+        ),
+    )
+
+    @classmethod
+    def for_details(cls, details) -> "BillingForm":
+        initial = {f: getattr(details, f) for f in BILLING_FIELDS} if details is not None else {}
+        return cls(initial=initial, prefix="billing")
+
+    def clean(self):
+        data = super().clean()
+        clean, errors = check_billing(data)
+        for field, problem in errors.items():
+            if field not in self.errors:
+                self.add_error(field, capfirst(problem))
+        return clean if not errors else data

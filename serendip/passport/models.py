@@ -172,3 +172,22 @@ class Session(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class BillingDetails(models.Model):
+    """Whom a member's invoices are made out to (name, company, address, VAT id), when they
+    gave it. Invoices copy these at issue (network.invoices), so a later edit changes no invoice.
+    Checked by passport.billing.check_billing; written by services.billing_details_set."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="billing")
+    name = models.CharField(_("name on invoices"), max_length=80, blank=True)
+    company = models.CharField(_("company"), max_length=120, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"billing details of member {self.member_id}"

@@ -5,7 +5,12 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Activity, Member, MemberTag, Visibility
+from .models import Activity, BillingDetails, Member, MemberTag, Visibility
+
+
+def billing_details(member: Member) -> BillingDetails | None:
+    """The member's billing details, or None when they gave none."""
+    return BillingDetails.objects.filter(member=member).first()
 
 
 def member_for_user(user) -> Member | None:

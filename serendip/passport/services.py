@@ -26,9 +26,12 @@ from serendip.l10n import language_choices
 from serendip.tags import TagError, normalise_tag
 from serendip.text import clean_text
 
+from .billing import FIELDS as BILLING_FIELDS
+from .billing import check_billing
 from .models import (
     Activity,
     ApiToken,
+    BillingDetails,
     Member,
     MemberTag,
     Photo,
@@ -355,6 +358,27 @@ def member_edit(
     member_update(member=member, **fields)
     member_set_tags(member=member, offers=offers, needs=needs, interests=interests)
     return member
+
+
+# --- billing details ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def billing_details_set(*, member: Member, **fields: str | None) -> BillingDetails | None:
+    """Replace the member's billing details (a field left out is emptied); with every field empty
+    they are removed. InvalidInput names every problem at once. Issued invoices keep the details
+    they were issued with."""
+    unknown = sorted(set(fields) - set(BILLING_FIELDS))
+    if unknown:
+        raise InvalidInput(f"unknown billing fields: {', '.join(unknown)}")
+    clean, errors = check_billing(fields)
+    if errors:
+        raise InvalidInput("; ".join(f"{field}: {problem}" for field, problem in errors.items()))
+    if not any(clean.values()):
+        BillingDetails.objects.filter(member=member).delete()
+        return None
+    details, _created = BillingDetails.objects.update_or_create(member=member, defaults=clean)
+    return details
 
 
 # --- profile pictures ---------------------------------------------------------------------

@@ -16,8 +16,9 @@ from serendip.errors import InvalidInput, ServiceError
 
 from . import services
 from .auth import throttle_posts
-from .forms import LoginForm
-from .selectors import member_for_user, photo_for
+from .billing import FIELDS as BILLING_FIELDS
+from .forms import BillingForm, LoginForm
+from .selectors import billing_details, member_for_user, photo_for
 
 
 @method_decorator(throttle_posts("login", "LOGIN_RATE"), name="dispatch")
@@ -84,6 +85,30 @@ def photo(request):
     except ServiceError as exc:
         messages.error(request, exc.detail)
     return redirect("passport")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def billing(request):
+    """My billing details: whom my invoices are made out to from now on."""
+    member = member_for_user(request.user)
+    if member is None:
+        raise Http404("this account has no passport")
+    if request.method == "POST":
+        form = BillingForm(request.POST, prefix="billing")
+        if form.is_valid():
+            try:
+                services.billing_details_set(
+                    member=member, **{f: form.cleaned_data.get(f, "") for f in BILLING_FIELDS}
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Billing details saved: they go on your invoices from now on."))
+                return redirect("passport")
+    else:
+        form = BillingForm.for_details(billing_details(member))
+    return render(request, "passport/billing.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_GET

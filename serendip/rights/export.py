@@ -40,7 +40,7 @@ from serendip.notifications.models import (
     Preference,
     Subscription,
 )
-from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Photo
+from serendip.passport.models import Activity, ApiToken, BillingDetails, Member, MemberTag, Photo
 from serendip.presence.models import CheckIn
 
 from .models import Erasure, IssuedCredential
@@ -118,6 +118,12 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
         ApiToken.objects.filter(user=user).values("id", "prefix", "created_at", "expires_at", "revoked_at")
     )
     note(ApiToken, [t["id"] for t in tokens])
+    billing = (
+        BillingDetails.objects.filter(member=member)
+        .values("id", "name", "company", "street", "postcode", "city", "country", "vat_id", "updated_at")
+        .first()
+    )
+    note(BillingDetails, [billing["id"]] if billing else [])
     hosted = list(member.hosted_spaces.values("id", "name"))
     note(
         Member.hosted_spaces.through,
@@ -146,6 +152,7 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
         "tags": [{"kind": t["kind"], "tag": t["tag__name"], "weight": t["weight"]} for t in tags],
         "hosted_spaces": hosted,
         "api_tokens": tokens,
+        "billing": billing,
     }
     files["tags.csv"] = files["passport.json"]["tags"]
 
@@ -320,6 +327,9 @@ def export_sections(member: Member) -> tuple[dict[str, object], dict[str, list]]
             "seller_vat_id",
             "buyer_name",
             "buyer_email",
+            "buyer_company",
+            "buyer_address",
+            "buyer_vat_id",
             "supply_date",
             "description",
             "net_cents",

@@ -43,7 +43,7 @@ from serendip.notifications.models import (
     Preference,
     Subscription,
 )
-from serendip.passport.models import Activity, ApiToken, Member, MemberTag, Photo, Visibility
+from serendip.passport.models import Activity, ApiToken, BillingDetails, Member, MemberTag, Photo, Visibility
 from serendip.passport.selectors import member_tags_by_kind
 from serendip.presence.models import SEAT_HOLDING, CheckIn, CheckInStatus
 
@@ -202,6 +202,7 @@ def _erase(member: Member) -> Erasure:
     Activity.objects.filter(member=member).delete()
     MemberTag.objects.filter(member=member).delete()
     Photo.objects.filter(member=member).delete()
+    BillingDetails.objects.filter(member=member).delete()  # the invoices keep their copy (by law)
     Space.hosts.through.objects.filter(member_id=member.pk).delete()
     _scrub_user(user, member)
     member.display_name = DELETED_NAME
@@ -374,6 +375,7 @@ HANDLED = {
     "passport.activity",
     "passport.apitoken",
     "passport.photo",
+    "passport.billingdetails",
     "notifications.notification",
     "notifications.subscription",
     "notifications.preference",

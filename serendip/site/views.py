@@ -30,6 +30,7 @@ from serendip.passport import services as passport_services
 from serendip.passport.forms import PassportForm
 from serendip.passport.models import Member
 from serendip.passport.selectors import (
+    billing_details,
     member_for_user,
     member_tags_by_kind,
     member_timeline,
@@ -188,6 +189,7 @@ def passport(request):
         "suggested_tags": related_tags(mine, known=known) if mine else known[:8],
         "checkins": member_checkins(member, upcoming_only=True)[:20],
         "timeline": member_timeline(member, limit=30),
+        "billing": billing_details(member),
     }
     return render(request, "passport/passport.html", context, status=400 if form.errors else 200)
 

@@ -55,7 +55,7 @@ PUBLIC = ["/", "/spaces/", "/spaces/utrecht-cs/", "/spaces/utrecht-cs/rooms", "/
 MEMBER = [
     "/", "/spaces/", "/spaces/utrecht-cs/", "/spaces/utrecht-cs/rooms", "/passport/", "/passport/balance/",
     "/questions/", "/questions/ask", "/introductions/",
-    "/meetings/", "/bookings/", "/following/", "/notifications/settings",
+    "/meetings/", "/bookings/", "/following/", "/notifications/settings", "/passport/billing",
 ]  # fmt: skip
 HOST = ["/host/utrecht-cs/", "/host/utrecht-cs/settings", "/host/utrecht-cs/rooms/new"]
 
