@@ -10,7 +10,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
 from serendip.ledger import rules
@@ -56,7 +57,7 @@ def _introducible(member_id: int) -> Member:
 
 def _rating(rating: int) -> int:
     if rating not in rules.RATING_FACTOR:
-        raise InvalidInput("a rating is a whole number from 1 to 5")
+        raise InvalidInput(_("a rating is a whole number from 1 to 5"))
     return rating
 
 
@@ -82,12 +83,12 @@ def question_ask(*, asker: Member, title: str, body: str = "", tags=(), here: bo
     body = clean_text(body, field="body", max_length=5000)
     names = check_tags(list(tags), kind="question")
     if len(names) > MAX_QUESTION_TAGS:
-        raise InvalidInput(f"a question can have at most {MAX_QUESTION_TAGS} tags")
+        raise InvalidInput(_("a question can have at most %(max)s tags") % {"max": MAX_QUESTION_TAGS})
     space = None
     if here:
         checkin = member_checkin_today(asker)
         if checkin is None:
-            raise Conflict("you are not checked in anywhere today, so there is no 'here' to ask")
+            raise Conflict(_("you are not checked in anywhere today, so there is no 'here' to ask"))
         space = checkin.space
     question = Question.objects.create(asker=asker, title=title, body=body, space=space)
     question.tags.set(tags_get_or_create(names).values())
@@ -157,11 +158,11 @@ def answer_accept(*, asker: Member, answer_id: int, rating: int) -> Answer:
         raise NotFound(f"no answer with id {answer_id}")
     question = _live_question(answer.question_id, lock=True)  # one acceptance at a time
     if question.asker_id != asker.pk:
-        raise Forbidden("only the asker can accept an answer")
+        raise Forbidden(_("only the asker can accept an answer"))
     if answer.author_id == asker.pk:
-        raise InvalidInput("you cannot accept your own answer")
+        raise InvalidInput(_("you cannot accept your own answer"))
     if question.status == QuestionStatus.ANSWERED:
-        raise Conflict("this question already has an accepted answer")
+        raise Conflict(_("this question already has an accepted answer"))
     answer.accepted, answer.rating = True, rating
     answer.save(update_fields=["accepted", "rating"])
     question.status = QuestionStatus.ANSWERED
@@ -220,7 +221,7 @@ def question_delete(*, member: Member, question_id: int) -> Question:
     """The asker (or an operator) removes a question; what its accepted answer earned is reversed."""
     question = _live_question(question_id, lock=True)
     if question.asker_id != member.pk and not member.user.is_staff:
-        raise Forbidden("only the asker can delete a question")
+        raise Forbidden(_("only the asker can delete a question"))
     question.status, question.deleted_at = QuestionStatus.DELETED, timezone.now()
     question.save(update_fields=["status", "deleted_at"])
     for answer in question.answers.filter(accepted=True):
@@ -240,7 +241,7 @@ def answer_delete(*, member: Member, answer_id: int) -> Answer:
     if answer is None:
         raise NotFound(f"no answer with id {answer_id}")
     if answer.author_id != member.pk and not member.user.is_staff:
-        raise Forbidden("only the author can delete an answer")
+        raise Forbidden(_("only the author can delete an answer"))
     answer.deleted_at = timezone.now()
     answer.save(update_fields=["deleted_at"])
     if answer.accepted:
@@ -269,20 +270,20 @@ def introduction_create(
     recipient = _introducible(recipient_id)
     introducer = None if requester.pk == member.pk else member
     if recipient.pk == requester.pk:
-        raise InvalidInput("an introduction needs two different members")
+        raise InvalidInput(_("an introduction needs two different members"))
     if introducer is not None and recipient.pk == introducer.pk:
-        raise InvalidInput("to meet someone yourself, ask for the introduction as the requester")
+        raise InvalidInput(_("to meet someone yourself, ask for the introduction as the requester"))
     previous = Introduction.objects.filter(_pair(requester.pk, recipient.pk))
     declined = previous.filter(status=IntroductionStatus.DECLINED)
     if introducer is None:
         # A "no thanks" to a third party's introduction does not stop the two asking themselves.
         declined = declined.filter(introducer__isnull=True)
     if declined.exists():
-        raise Conflict("one of you said no thanks to this introduction; it is not suggested again")
+        raise Conflict(_("one of you said no thanks to this introduction; it is not suggested again"))
     if previous.filter(status=IntroductionStatus.PENDING).exists():
-        raise Conflict("an introduction between you is already waiting for an answer")
+        raise Conflict(_("an introduction between you is already waiting for an answer"))
     if previous.filter(status=IntroductionStatus.ACCEPTED).exists():
-        raise Conflict("you have already been introduced")
+        raise Conflict(_("you have already been introduced"))
     try:
         with transaction.atomic():
             intro = Introduction.objects.create(
@@ -293,7 +294,7 @@ def introduction_create(
                 reasons=list(reasons)[:5],
             )
     except IntegrityError as exc:
-        raise Conflict("an introduction between you is already waiting for an answer") from exc
+        raise Conflict(_("an introduction between you is already waiting for an answer")) from exc
     notify(
         recipient=recipient,
         kind="introduction_requested",
@@ -330,9 +331,11 @@ def introduction_respond(*, member: Member, introduction_id: int, accept: bool) 
     if intro is None or member.pk not in (intro.recipient_id, intro.requester_id, intro.introducer_id):
         raise NotFound(f"no introduction with id {introduction_id}")
     if intro.recipient_id != member.pk:
-        raise Forbidden("only the member being introduced to can accept or decline")
+        raise Forbidden(_("only the member being introduced to can accept or decline"))
     if intro.status != IntroductionStatus.PENDING:
-        raise Conflict(f"this introduction is already {intro.status}")
+        raise Conflict(
+            _("this introduction is already %(status)s") % {"status": intro.get_status_display().lower()}
+        )
     intro.status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
     intro.answered_at = timezone.now()
     intro.save(update_fields=["status", "answered_at"])
@@ -376,17 +379,22 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
     was not at my space that day all get the same 409 with the same words, and a meeting can
     only be recorded with someone I could see there (a hidden member records it themselves)."""
     if other_id == member.pk:
-        raise InvalidInput("you cannot record a meeting with yourself")
-    not_met = Conflict(f"you were not both checked in at the same space on {date.day} {date:%B %Y}")
+        raise InvalidInput(_("you cannot record a meeting with yourself"))
+    not_met = Conflict(
+        _("you were not both checked in at the same space on %(date)s")
+        % {"date": formats.date_format(date, "DATE_FORMAT")}
+    )
     mine = member_checkin_on(member, date)
     if mine is None:
         raise not_met
     space = mine.space
     today = space.local_today()
     if date > today:
-        raise InvalidInput("a meeting can only be recorded on the day or after it")
+        raise InvalidInput(_("a meeting can only be recorded on the day or after it"))
     if date < today - dt.timedelta(days=MEETING_RECORD_DAYS):
-        raise InvalidInput(f"meetings can be recorded up to {MEETING_RECORD_DAYS} days later")
+        raise InvalidInput(
+            _("meetings can be recorded up to %(days)s days later") % {"days": MEETING_RECORD_DAYS}
+        )
     other = Member.objects.filter(pk=other_id).exclude(visibility=Visibility.HIDDEN).first()
     if other is None or co_present_space(member, other, date) != space:
         raise not_met
@@ -408,7 +416,7 @@ def meeting_record(*, member: Member, other_id: int, date: dt.date) -> Meeting:
                 member_high_id=high,
             )
     except IntegrityError as exc:
-        raise Conflict("this meeting is already recorded") from exc
+        raise Conflict(_("this meeting is already recorded")) from exc
     notify(
         recipient=other,
         kind="meeting_to_confirm",
@@ -439,11 +447,11 @@ def meeting_confirm(*, member: Member, meeting_id: int, rating: int | None = Non
     """The other member confirms; both earn, and so does the introducer who brought them together."""
     meeting = _my_meeting(member, meeting_id, lock=True)
     if meeting.other_id != member.pk:
-        raise Forbidden("the other member confirms a meeting, not the one who recorded it")
+        raise Forbidden(_("the other member confirms a meeting, not the one who recorded it"))
     if meeting.status == MeetingStatus.CONFIRMED:
-        raise Conflict("this meeting is already confirmed")
+        raise Conflict(_("this meeting is already confirmed"))
     if co_present_space(meeting.recorded_by, meeting.other, meeting.date) is None:
-        raise Conflict("you were not both checked in at the same space that day")
+        raise Conflict(_("you were not both checked in at the same space that day"))
     if rating is not None:
         _rating(rating)
     meeting.status, meeting.confirmed_at = MeetingStatus.CONFIRMED, timezone.now()
@@ -491,8 +499,8 @@ def meeting_rate(*, member: Member, meeting_id: int, rating: int) -> MeetingRati
     meeting = _my_meeting(member, meeting_id)
     _rating(rating)
     if meeting.status != MeetingStatus.CONFIRMED:
-        raise Conflict("a meeting can be rated once it is confirmed")
-    rated, _ = MeetingRating.objects.update_or_create(
+        raise Conflict(_("a meeting can be rated once it is confirmed"))
+    rated, _created = MeetingRating.objects.update_or_create(
         meeting=meeting, member=member, defaults={"rating": rating}
     )
     return rated
@@ -507,11 +515,11 @@ def outcome_record(
     if kind not in OutcomeKind.values:
         raise InvalidInput(f"kind must be one of {', '.join(OutcomeKind.values)}")
     if meeting.status != MeetingStatus.CONFIRMED:
-        raise Conflict("an outcome can be recorded once the meeting is confirmed")
+        raise Conflict(_("an outcome can be recorded once the meeting is confirmed"))
     if value_cents is not None and (kind != OutcomeKind.PAID_WORK or value_cents < 0):
-        raise InvalidInput("a value (in cents, not negative) goes only with paid work")
+        raise InvalidInput(_("a value (in cents, not negative) goes only with paid work"))
     note = clean_text(note, field="note", max_length=300)
-    outcome, _ = Outcome.objects.update_or_create(
+    outcome, _created = Outcome.objects.update_or_create(
         meeting=meeting, member=member, defaults={"kind": kind, "value_cents": value_cents, "note": note}
     )
     other = meeting.other if meeting.recorded_by_id == member.pk else meeting.recorded_by

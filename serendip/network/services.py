@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from serendip.errors import Conflict, Forbidden, InvalidInput, NotFound
 from serendip.l10n import language_choices
@@ -57,24 +58,37 @@ def check_booking_times(
     except LocalTimeError as exc:
         raise InvalidInput(str(exc)) from exc
     if end <= start:
-        raise InvalidInput("a booking must end after it starts")
+        raise InvalidInput(_("a booking must end after it starts"))
     for value in (start, end):
         local = value.astimezone(tz)
         if local.minute % BOOKING_STEP_MINUTES or local.second or local.microsecond:
-            raise InvalidInput(f"bookings start and end on a quarter of an hour (got {local:%H:%M:%S})")
+            raise InvalidInput(
+                _("bookings start and end on a quarter of an hour (got %(time)s)")
+                % {"time": f"{local:%H:%M:%S}"}
+            )
     if start <= now:
-        raise InvalidInput("a booking must start in the future")
+        raise InvalidInput(_("a booking must start in the future"))
     local_date = start.astimezone(tz).date()
     if local_date > space.local_today(now) + dt.timedelta(days=BOOKING_HORIZON_DAYS):
-        raise InvalidInput(f"rooms can be booked at most {BOOKING_HORIZON_DAYS} days ahead")
+        raise InvalidInput(
+            _("rooms can be booked at most %(days)s days ahead") % {"days": BOOKING_HORIZON_DAYS}
+        )
     interval = opening_interval(space, local_date)
     if interval is None:
-        raise InvalidInput(f"{space.name} is closed on {local_date:%A %d %B %Y}")
+        raise InvalidInput(
+            _("%(space)s is closed on %(date)s")
+            % {"space": space.name, "date": formats.date_format(local_date, "WEEKDAY_YEAR_FORMAT")}
+        )
     if start < interval[0] or end > interval[1]:
         opens, closes = (t.astimezone(tz) for t in interval)
         raise InvalidInput(
-            f"{space.name} is open {opens:%H:%M}–{closes:%H:%M} on {local_date:%A %d %B %Y}; "
-            "the booking must fit inside opening hours"
+            _("%(space)s is open %(opens)s–%(closes)s on %(date)s; the booking must fit inside opening hours")
+            % {
+                "space": space.name,
+                "opens": formats.time_format(opens, "TIME_FORMAT"),
+                "closes": formats.time_format(closes, "TIME_FORMAT"),
+                "date": formats.date_format(local_date, "WEEKDAY_YEAR_FORMAT"),
+            }
         )
     return start, end
 
@@ -224,10 +238,10 @@ def booking_cancel(*, member: Member, booking_id: int) -> Booking:
     if booking is None or booking.member_id != member.pk:
         raise NotFound(f"no booking with id {booking_id}")
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict("this booking is already cancelled")
+        raise Conflict(_("this booking is already cancelled"))
     now = timezone.now()
     if booking.starts_at <= now:
-        raise Conflict("a booking that has started cannot be cancelled")
+        raise Conflict(_("a booking that has started cannot be cancelled"))
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     fields = ["status", "cancelled_at"]
@@ -263,7 +277,7 @@ def _hosted_space(*, host: Member, space_id: int) -> Space:
     if space is None:
         raise NotFound(f"no space with id {space_id}")
     if not can_host(host, space):
-        raise Forbidden("only a host of this space can do that")
+        raise Forbidden(_("only a host of this space can do that"))
     return space
 
 
@@ -302,7 +316,7 @@ def space_update(
     changed = []
     if seats is not None:
         if not 0 <= seats <= MAX_SEATS:
-            raise InvalidInput(f"seats must be between 0 and {MAX_SEATS}")
+            raise InvalidInput(_("seats must be between 0 and %(max)s") % {"max": MAX_SEATS})
         busiest = _busiest_day(space)
         if busiest is not None and seats < busiest[1]:
             day, taken = busiest
@@ -320,12 +334,16 @@ def space_update(
         except (InvalidOperation, TypeError):
             valid = False
         if not valid:
-            raise InvalidInput(f"the seat price must be between 0 and {MAX_SEAT_PRICE} SC, in hundredths")
+            raise InvalidInput(
+                _("the seat price must be between 0 and %(max)s SC, in hundredths") % {"max": MAX_SEAT_PRICE}
+            )
         space.seat_price = seat_price
         changed.append("seat_price")
     if cancellation_free_hours is not None:
         if not 0 <= cancellation_free_hours <= MAX_CANCELLATION_HOURS:
-            raise InvalidInput(f"free cancellation can be from 0 to {MAX_CANCELLATION_HOURS} hours before")
+            raise InvalidInput(
+                _("free cancellation can be from 0 to %(max)s hours before") % {"max": MAX_CANCELLATION_HOURS}
+            )
         space.cancellation_free_hours = cancellation_free_hours
         changed.append("cancellation_free_hours")
     if house_rules is not None:
@@ -357,7 +375,9 @@ def opening_hours_set(
         if value is not None:
             opens, closes = value
             if not (closes > opens or closes == dt.time(0)):
-                raise InvalidInput(f"on {Weekday(weekday).label} the space must close after it opens")
+                raise InvalidInput(
+                    _("on %(day)s the space must close after it opens") % {"day": Weekday(weekday).label}
+                )
     for weekday, value in hours.items():
         if value is None:
             OpeningHours.objects.filter(space=space, weekday=weekday).delete()
@@ -377,17 +397,17 @@ def _clean_amenities(amenities: Iterable[str]) -> list[str]:
         if item and item not in cleaned:
             cleaned.append(item)
     if len(cleaned) > MAX_AMENITIES:
-        raise InvalidInput(f"a room can list at most {MAX_AMENITIES} amenities")
+        raise InvalidInput(_("a room can list at most %(max)s amenities") % {"max": MAX_AMENITIES})
     return cleaned
 
 
 def _check_room_fields(*, name: str | None, capacity: int | None, hourly_price_cents: int | None) -> None:
     if name is not None and not name:
-        raise InvalidInput("a room needs a name")
+        raise InvalidInput(_("a room needs a name"))
     if capacity is not None and not 1 <= capacity <= MAX_ROOM_CAPACITY:
-        raise InvalidInput(f"capacity must be between 1 and {MAX_ROOM_CAPACITY} people")
+        raise InvalidInput(_("capacity must be between 1 and %(max)s people") % {"max": MAX_ROOM_CAPACITY})
     if hourly_price_cents is not None and not 0 <= hourly_price_cents <= MAX_HOURLY_PRICE_CENTS:
-        raise InvalidInput("the hourly price must be between €0 and €10,000")
+        raise InvalidInput(_("the hourly price must be between €0 and €10,000"))
 
 
 @transaction.atomic
@@ -414,7 +434,9 @@ def room_create(
                 amenities=amenities,
             )
     except IntegrityError as exc:
-        raise Conflict(f"{space.name} already has a room called {name!r}") from exc
+        raise Conflict(
+            _("%(space)s already has a room called “%(room)s”") % {"space": space.name, "room": name}
+        ) from exc
 
 
 @transaction.atomic
@@ -451,5 +473,5 @@ def room_update(
         with transaction.atomic():
             room.save()
     except IntegrityError as exc:
-        raise Conflict(f"this space already has a room called {name!r}") from exc
+        raise Conflict(_("this space already has a room called “%(room)s”") % {"room": name}) from exc
     return room

@@ -19,6 +19,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serendip import fastsql
 from serendip.errors import Conflict, InvalidInput
@@ -69,19 +70,19 @@ def member_signup(*, username: str, password: str, display_name: str, email: str
     username = clean_text(username, field="username", max_length=150)
     display_name = clean_text(display_name, field="display_name", max_length=80) or username
     if not username:
-        raise InvalidInput("username cannot be empty")
+        raise InvalidInput(_("username cannot be empty"))
     try:
         User.username_validator(username)
         validate_password(password, user=User(username=username, email=email))
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages)) from exc
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"the username {username!r} is taken")
+        raise Conflict(_("the username “%(username)s” is taken") % {"username": username})
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email)
     except IntegrityError as exc:  # a concurrent sign-up took the name between check and insert
-        raise Conflict(f"the username {username!r} is taken") from exc
+        raise Conflict(_("the username “%(username)s” is taken") % {"username": username}) from exc
     member = Member.objects.create(user=user, display_name=display_name)
     activity_record(member=member, verb="joined", summary="Joined Serendip")
     # No social capital yet: the welcome grant waits until the account is verified
@@ -119,7 +120,7 @@ def member_update(
     if display_name is not None:
         display_name = clean_text(display_name, field="display_name", max_length=80)
         if not display_name:
-            raise InvalidInput("display_name cannot be empty")
+            raise InvalidInput(_("display_name cannot be empty"))
         member.display_name = display_name
         changed.append("display_name")
     if headline is not None:
@@ -327,7 +328,7 @@ def user_sign_out_everywhere(*, user, keep_session_key: str | None = None) -> di
     sessions = Session.objects.filter(user_pk=user.pk)
     if keep_session_key:
         sessions = sessions.exclude(session_key=keep_session_key)
-    ended, _ = sessions.delete()
+    ended, _by_type = sessions.delete()
     return {"tokens": tokens, "sessions": ended}
 
 
@@ -335,7 +336,7 @@ def user_sign_out_everywhere(*, user, keep_session_key: str | None = None) -> di
 def user_password_change(*, user, old_password: str, new_password: str, keep_session_key: str | None) -> None:
     """Change the password; every API token and every other session ends with the old one."""
     if not user.check_password(old_password):
-        raise InvalidInput("the current password is wrong")
+        raise InvalidInput(_("the current password is wrong"))
     try:
         validate_password(new_password, user=user)
     except ValidationError as exc:
@@ -396,15 +397,15 @@ def check_photo(data: bytes) -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not data:
-        raise InvalidInput("choose a picture to upload")
+        raise InvalidInput(_("choose a picture to upload"))
     if len(data) > PHOTO_MAX_BYTES:
-        raise InvalidInput(f"a picture may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB")
+        raise InvalidInput(_("a picture may be at most %(mb)s MB") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)})
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in PHOTO_FORMATS:
-                raise InvalidInput("a picture must be a JPEG, PNG, WebP or GIF")
+                raise InvalidInput(_("a picture must be a JPEG, PNG, WebP or GIF"))
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise InvalidInput("that picture has too many pixels")
+                raise InvalidInput(_("that picture has too many pixels"))
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img = ImageOps.exif_transpose(img)  # the way the camera was held, then EXIF is dropped
@@ -413,7 +414,7 @@ def check_photo(data: bytes) -> bytes:
             img.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
             return out.getvalue()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidInput("that file is not a picture we can read") from exc
+        raise InvalidInput(_("that file is not a picture we can read")) from exc
 
 
 @transaction.atomic

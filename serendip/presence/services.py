@@ -9,7 +9,7 @@ code path forgot to check.
 import datetime as dt
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from serendip import fastsql
@@ -36,7 +36,9 @@ def check_checkin_date(*, space: Space, date: dt.date) -> None:
             f"(today there is {today.day} {today:%B %Y})"
         )
     if date > today + dt.timedelta(days=BOOKING_HORIZON_DAYS):
-        raise InvalidInput(f"check-ins can be made at most {BOOKING_HORIZON_DAYS} days ahead")
+        raise InvalidInput(
+            _("check-ins can be made at most %(days)s days ahead") % {"days": BOOKING_HORIZON_DAYS}
+        )
 
 
 def check_focus(focus: str) -> str:
@@ -63,10 +65,18 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
     if not active:
         raise Forbidden(str(_("this passport was deleted")))
     if elsewhere is not None:
-        where = "here" if elsewhere == space.pk else f"at {Space.objects.get(pk=elsewhere).name}"
-        raise Conflict(f"you are already checked in {where} on {date.day} {date:%B %Y}")
+        day = formats.date_format(date, "DATE_FORMAT")
+        if elsewhere == space.pk:
+            raise Conflict(_("you are already checked in here on %(date)s") % {"date": day})
+        other = Space.objects.get(pk=elsewhere).name
+        raise Conflict(
+            _("you are already checked in at %(space)s on %(date)s") % {"space": other, "date": day}
+        )
     if taken >= space.seats:
-        raise Conflict(f"{space.name} is full on {date.day} {date:%B %Y}")
+        raise Conflict(
+            _("%(space)s is full on %(date)s")
+            % {"space": space.name, "date": formats.date_format(date, "DATE_FORMAT")}
+        )
     checkin = CheckIn(member=member, space=space, date=date, focus=focus, created_at=timezone.now())
     # ON CONFLICT DO NOTHING: the one-space-per-day index refusing a concurrent check-in by the
     # same member at another space writes nothing and raises nothing (no savepoint needed).
@@ -76,7 +86,10 @@ def checkin_create(*, member: Member, space_id: int, date: dt.date, focus: str =
         ignore_conflicts=True,
     )
     if checkin.pk is None:
-        raise Conflict(f"you are already checked in somewhere on {date.day} {date:%B %Y}")
+        raise Conflict(
+            _("you are already checked in somewhere on %(date)s")
+            % {"date": formats.date_format(date, "DATE_FORMAT")}
+        )
     checkin._state.adding = False
     checkin._state.db = connection.alias
     activity_record(
@@ -156,11 +169,14 @@ def checkin_cancel(*, member: Member, checkin_id: int) -> CheckIn:
     Cancelling before the day refunds the seat price; on the day itself it does not."""
     checkin = _own_checkin(member=member, checkin_id=checkin_id)
     if checkin.status == CheckInStatus.CANCELLED:
-        raise Conflict("this check-in is already cancelled")
+        raise Conflict(_("this check-in is already cancelled"))
     if checkin.status != CheckInStatus.RESERVED:
-        raise Conflict(f"a check-in that is {checkin.get_status_display().lower()} cannot be cancelled")
+        raise Conflict(
+            _("a check-in that is %(status)s cannot be cancelled")
+            % {"status": checkin.get_status_display().lower()}
+        )
     if checkin.date < checkin.space.local_today():
-        raise Conflict("a check-in for a past day cannot be cancelled")
+        raise Conflict(_("a check-in for a past day cannot be cancelled"))
     checkin.status = CheckInStatus.CANCELLED
     checkin.cancelled_at = timezone.now()
     checkin.save(update_fields=["status", "cancelled_at"])
@@ -190,7 +206,7 @@ def _hosted_checkin(*, host: Member, checkin_id: int) -> CheckIn:
     if checkin is None:
         raise NotFound(f"no check-in with id {checkin_id}")
     if not can_host(host, checkin.space):
-        raise Forbidden("only a host of this space can do that")
+        raise Forbidden(_("only a host of this space can do that"))
     return checkin
 
 
@@ -200,9 +216,11 @@ def checkin_mark_present(*, host: Member, checkin_id: int) -> CheckIn:
     the member's account (onboarding.member_verify: the welcome grant)."""
     checkin = _hosted_checkin(host=host, checkin_id=checkin_id)
     if checkin.date != checkin.space.local_today():
-        raise Conflict("members can only be marked present on the day itself")
+        raise Conflict(_("members can only be marked present on the day itself"))
     if checkin.status != CheckInStatus.RESERVED:
-        raise Conflict(f"this check-in is {checkin.get_status_display().lower()}, not reserved")
+        raise Conflict(
+            _("this check-in is %(status)s, not reserved") % {"status": checkin.get_status_display().lower()}
+        )
     checkin.status = CheckInStatus.PRESENT
     checkin.save(update_fields=["status"])
     activity_record(
@@ -226,9 +244,11 @@ def checkin_mark_no_show(*, host: Member, checkin_id: int) -> CheckIn:
     """A host records that a reserved member did not come (today or earlier)."""
     checkin = _hosted_checkin(host=host, checkin_id=checkin_id)
     if checkin.date > checkin.space.local_today():
-        raise Conflict("a future check-in cannot be a no-show yet")
+        raise Conflict(_("a future check-in cannot be a no-show yet"))
     if checkin.status != CheckInStatus.RESERVED:
-        raise Conflict(f"this check-in is {checkin.get_status_display().lower()}, not reserved")
+        raise Conflict(
+            _("this check-in is %(status)s, not reserved") % {"status": checkin.get_status_display().lower()}
+        )
     checkin.status = CheckInStatus.NO_SHOW
     checkin.save(update_fields=["status"])
     return checkin
