@@ -166,6 +166,25 @@ def test_password_reset_says_the_same_whether_or_not_the_address_exists(make_mem
     assert member.user.check_password("a-brand-new-pass-42") and not member.user.check_password(PASSWORD)
 
 
+def test_password_reset_pages_and_email_are_ours_not_the_admins(make_member, verify):
+    # django.contrib.admin ships registration/password_reset_*.html and the subject template; ours
+    # live in serendip/templates (DIRS come first), so the admin's never shadow them.
+    verify(make_member(), "ada@example.org")
+    client = Client()
+    form = client.get("/password-reset/")
+    assert "Send me a link" in form.content.decode() and "Django" not in form.content.decode()
+    done = client.post("/password-reset/", {"email": "ada@example.org"}, follow=True)
+    assert "Check your email" in done.content.decode() and "Django" not in done.content.decode()
+    email = OutboundEmail.objects.get(kind="password_reset")
+    assert email.subject == "Reset your Serendip password"
+    link = re.search(r"http://\S+/password-reset/\S+/\S+/", email.text).group(0)
+    page = client.get(link.split("testserver", 1)[1], follow=True)
+    assert "Django" not in page.content.decode()
+    new = "a-brand-new-pass-42"
+    finished = client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True)
+    assert "Password changed" in finished.content.decode() and "Django" not in finished.content.decode()
+
+
 def test_password_reset_is_throttled_per_client(make_member, settings):
     settings.PASSWORD_RESET_PER_HOUR = 3
     client = Client()
