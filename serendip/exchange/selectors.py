@@ -1,6 +1,7 @@
 """Reads of the exchange: questions for me, a question with its answers, my inbox and meetings,
 the names of suggested members."""
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,11 +48,11 @@ def question_detail(question_id: int) -> tuple[Question, list[Answer]]:
 
 
 def open_questions_at(space, *, limit: int = 10) -> list[Question]:
-    """Today's open questions asked "here" at a space (for the lobby screen)."""
+    """Today's open questions asked "here" at a space (for the lobby screen): since midnight in
+    the space's time zone (a UTC date would drop them between local and UTC midnight)."""
+    midnight = dt.datetime.combine(space.local_today(), dt.time(0), tzinfo=space.tz)
     return list(
-        Question.objects.filter(
-            space=space, status=QuestionStatus.OPEN, created_at__date__gte=space.local_today()
-        )
+        Question.objects.filter(space=space, status=QuestionStatus.OPEN, created_at__gte=midnight)
         .select_related("asker")
         .prefetch_related("tags")[:limit]
     )
@@ -113,18 +114,29 @@ def met_on(member: Member, date) -> set[int]:
 
 
 def open_questions(*, exclude: Member, tag: str = "", limit: int = 30) -> list[Question]:
-    """Open questions anyone may answer, newest first (not the member's own); by a tag if given."""
+    """Open questions anyone may answer, newest first (not the member's own); by a tag if given.
+    Each has `n_answers`, counted for the shown page only: counting in the same statement grouped
+    every open question of the network before the newest were picked (seed scale: most of the
+    page's time)."""
     qs = (
         Question.objects.filter(status=QuestionStatus.OPEN)
         .exclude(asker=exclude)
         .select_related("asker", "space")
         .prefetch_related("tags")
-        .annotate(n_answers=Count("answers", filter=Q(answers__deleted_at=None)))
         .order_by("-created_at", "-id")
     )
     if tag:
         qs = qs.filter(tags__name=tag)
-    return list(qs[:limit])
+    questions = list(qs[:limit])
+    counts = dict(
+        Answer.objects.filter(question__in=[q.pk for q in questions], deleted_at=None)
+        .values("question")
+        .annotate(n=Count("id"))
+        .values_list("question", "n")
+    )
+    for q in questions:
+        q.n_answers = counts.get(q.pk, 0)
+    return questions
 
 
 def question_progress(question: Question) -> dict:

@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Activity, BillingDetails, Member, MemberTag, Visibility
@@ -67,15 +68,30 @@ def visible_visibilities(viewer_is_member: bool) -> list[str]:
     return [Visibility.PUBLIC, Visibility.MEMBERS] if viewer_is_member else [Visibility.PUBLIC]
 
 
+POPULAR_TAGS_SECONDS = 24 * 3600  # an unused key expires; a changed network makes a new key at once
+
+
 def popular_tags(*, limit: int = 500) -> list[str]:
-    """The network's own tags, most held first: the passport editor's autocomplete."""
-    rows = (
-        MemberTag.objects.values("tag__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "tag__name")
-        .values_list("tag__name", flat=True)[:limit]
-    )
-    return list(rows)
+    """The network's own tags, most held first: the passport editor's autocomplete.
+
+    Counting groups every member's tags (at seed scale about half a million rows, most of the
+    passport page's time), so the list is kept in the shared cache under a key made of the
+    latest passport edit and the number of passports: every tag edit touches `Member.updated_at`
+    (the matching index relies on the same), and a deleted passport changes the count, so a
+    changed network is counted afresh on its next view and never served stale."""
+    stamp = Member.objects.aggregate(last=Max("updated_at"), n=Count("id"))
+    key = f"popular_tags:{limit}:{stamp['n']}:{stamp['last'].isoformat() if stamp['last'] else ''}"
+    tags = cache.get(key)
+    if tags is None:
+        rows = (
+            MemberTag.objects.values("tag__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "tag__name")
+            .values_list("tag__name", flat=True)[:limit]
+        )
+        tags = list(rows)
+        cache.set(key, tags, POPULAR_TAGS_SECONDS)
+    return tags
 
 
 def photo_for(*, viewer: Member | None, member_id: int) -> bytes | None:

@@ -62,3 +62,46 @@ def test_introductions_and_meetings_through_the_pages(make_member, make_space):
         follow=True,
     )
     assert "Led to paid work" in r.content.decode()
+
+
+def test_the_lobby_counts_questions_from_local_midnight_not_the_utc_date(make_member, make_space):
+    import datetime as dt
+
+    from serendip.exchange.models import Question
+
+    # 14 hours ahead of UTC: the local day starts on the previous UTC date.
+    space = make_space(timezone="Pacific/Kiritimati")
+    asker = make_member()
+    checkin_create(member=asker, space_id=space.pk, date=space.local_today())
+    early = question_ask(asker=asker, title="Asked just after local midnight", tags=["tax"], here=True)
+    late = question_ask(asker=asker, title="Asked late yesterday", tags=["tax"], here=True)
+    midnight = dt.datetime.combine(space.local_today(), dt.time(0), tzinfo=space.tz)
+    Question.objects.filter(pk=early.pk).update(created_at=midnight + dt.timedelta(minutes=5))
+    Question.objects.filter(pk=late.pk).update(created_at=midnight - dt.timedelta(minutes=5))
+    page = Client().get(f"/spaces/{space.slug}/lobby").content.decode()
+    assert "Asked just after local midnight" in page
+    assert "Asked late yesterday" not in page
+
+
+def test_open_questions_count_each_ones_answers_in_a_bounded_number_of_statements(
+    make_member, django_assert_max_num_queries
+):
+    from serendip.exchange.services import answer_create, answer_delete
+
+    reader, expert = make_member(), make_member()
+    asked = [
+        question_ask(asker=make_member(), title=f"Open question number {i}", tags=["tax"]) for i in range(6)
+    ]
+    for q, n in zip(asked, [0, 1, 2, 0, 3, 1], strict=True):
+        for k in range(n):
+            answer_create(author=make_member(), question_id=q.pk, body=f"answer {k}")
+    gone = answer_create(author=expert, question_id=asked[0].pk, body="withdrawn")
+    answer_delete(member=expert, answer_id=gone.pk)  # a deleted answer is not counted
+    client = logged_in(reader)
+    client.get("/questions/")  # warm (session, matching)
+    with django_assert_max_num_queries(16):  # not one per question
+        html = client.get("/questions/").content.decode()
+    html = html.split('id="open"', 1)[1]  # the open questions' list (some may be routed to the reader too)
+    for q, n in zip(asked, [0, 1, 2, 0, 3, 1], strict=True):
+        row = html[html.index(q.title) :].split("</li>", 1)[0]
+        assert (f"{n} answer" if n == 1 else f"{n} answers") in row, (q.title, row)
