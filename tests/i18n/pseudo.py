@@ -92,7 +92,7 @@ def locale_words() -> set[str]:
 
 # Attributes whose values people read (or hear), and the data-* attributes our scripts show.
 _READ_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
-_SHOWN_DATA = ("label", "more", "page", "placeholder", "levels")
+_SHOWN_DATA = ("label", "more", "more-one", "more-other", "page", "placeholder", "levels")
 # Code and commands are shown as typed (e.g. the ledger's verify command), like data.
 _SKIPPED = {"script", "style", "code", "pre", "kbd", "samp"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -153,7 +153,9 @@ def visible_text(html: str) -> list[str]:
 _INNER_MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 _SEPARATORS = re.compile(r"\s*[\n·,;:|()\[\]–—•×«»“”\"'‘’!?…/←→↑↓▲▼★]\s*|\s+-\s+|\.\s|\.$")
 # Addresses and identifiers, taken out before the text is split (they contain separators).
-_ADDRESSES = re.compile(r"\S+@\S+\.\w+|[a-z][a-z0-9+.-]*://\S+|\bdid:[\w:.%-]+|\S*\w/[\w/.?=&%+-]*|(?<![\w.])/[\w/.?=&%+-]+")
+_ADDRESSES = re.compile(
+    r"\S+@\S+\.\w+|[a-z][a-z0-9+.-]*://\S+|\bdid:[\w:.%-]+|\S*\w/[\w/.?=&%+-]*|(?<![\w.])/[\w/.?=&%+-]+"
+)
 _NOT_WORDS = re.compile(
     r"\b[\w.-]+\.(?:org|com|net|example|json|pdf|ics|csv)\b"  # host and file names
     r"|[+−-]?[\d.,:%\s]*\d[\d.,:%]*\w{0,2}"  # numbers, times, amounts, 12h, 3rd

@@ -8,6 +8,13 @@
     return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
   }
 
+  // "and 1 more" / "and 3 more": the page renders both forms (data-more-one, data-more-other).
+  function moreText(el, n) {
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+    var form = rules ? rules.select(n) : (n === 1 ? "one" : "other");
+    return fill(form === "one" ? el.dataset.moreOne : el.dataset.moreOther, {n: n});
+  }
+
   function paginate() {
     var list = document.querySelector(".lobby-people");
     if (!list) return;
@@ -19,7 +26,7 @@
     // Measure with the page counter's line as long as it will get: it shares the panel's height.
     if (more) {
       more.textContent = fill(more.dataset.page, {p: items.length, pages: items.length}) + " · " +
-        fill(more.dataset.more, {n: items.length});
+        moreText(more, items.length);
     }
     while (start < items.length) {
       items.forEach(function (li, k) { li.hidden = k < start; });
@@ -40,7 +47,7 @@
       if (more) {
         more.textContent = pages.length > 1
           ? fill(more.dataset.page, {p: current + 1, pages: pages.length}) + " · " +
-            fill(more.dataset.more, {n: items.length - (range[1] - range[0])})
+            moreText(more, items.length - (range[1] - range[0]))
           : "";
       }
     }
