@@ -181,7 +181,9 @@ def test_password_reset_pages_and_email_are_ours_not_the_admins(make_member, ver
     page = client.get(link.split("testserver", 1)[1], follow=True)
     assert "Django" not in page.content.decode()
     new = "a-brand-new-pass-42"
-    finished = client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True)
+    finished = client.post(
+        page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
+    )
     assert "Password changed" in finished.content.decode() and "Django" not in finished.content.decode()
 
 
