@@ -124,7 +124,7 @@ def answer(request, question_id: int):
             "Thanks for answering.",
         )
     else:
-        messages.error(request, "An answer needs some text (at most 5,000 characters).")
+        messages.error(request, _("An answer needs some text (at most 5,000 characters)."))
     return redirect("question", question_id=question_id)
 
 
@@ -141,7 +141,7 @@ def accept(request, question_id: int, answer_id: int):
             "Answer accepted. Its author earned social capital.",
         )
     else:
-        messages.error(request, "Choose a rating from 1 to 5.")
+        messages.error(request, _("Choose a rating from 1 to 5."))
     return redirect("question", question_id=question_id)
 
 
@@ -253,5 +253,5 @@ def outcome(request, meeting_id: int):
             "Thanks: outcomes are how the network knows it works.",
         )
     else:
-        messages.error(request, "Please choose what the meeting led to.")
+        messages.error(request, _("Please choose what the meeting led to."))
     return redirect("meetings")

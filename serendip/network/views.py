@@ -127,8 +127,18 @@ def booking_cancel(request, booking_id: int):
     except ServiceError as exc:
         messages.error(request, exc.detail)
     else:
-        note = f" Credit note {b.payment_reference} refunds it." if b.refunded else " It is not refunded."
-        messages.success(request, f"Cancelled {b.room.name} on {b.local_starts_at:%A %d %B, %H:%M}." + note)
+        when = date_format(b.local_starts_at, "WEEKDAY_FORMAT")
+        done = {
+            "room": b.room.name,
+            "when": when,
+            "time": date_format(b.local_starts_at, "TIME_FORMAT"),
+            "reference": b.payment_reference,
+        }
+        if b.refunded:
+            text = _("Cancelled %(room)s on %(when)s, %(time)s. Credit note %(reference)s refunds it.") % done
+        else:
+            text = _("Cancelled %(room)s on %(when)s, %(time)s. It is not refunded.") % done
+        messages.success(request, text)
     return redirect("my_bookings")
 
 
