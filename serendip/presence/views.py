@@ -3,6 +3,7 @@ serendip/site/views.py.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,10 +18,15 @@ from . import services
 from .forms import CheckInForm
 from .selectors import space_cards
 
+SPACES_PER_PAGE = 24
+
 
 def space_list(request):
+    """Every space, the member's own first, a page at a time: all 207 cards of the seed network
+    on one page took most of a second to render."""
     days, own = space_cards(member_for_user(request.user))
-    return render(request, "presence/space_list.html", {"days": days, "own": own})
+    page = Paginator(days, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "presence/space_list.html", {"days": page.object_list, "page": page, "own": own})
 
 
 @login_required

@@ -50,3 +50,23 @@ def test_right_to_left_names_are_isolated(make_member, make_space):
         checkin_create(member=m, space_id=space.pk, date=space.local_today())
     html = logged_in(me).get(f"/spaces/{space.slug}/").content.decode()
     assert "<bdi>مريم الحسن</bdi>" in html
+
+
+def test_the_spaces_page_shows_a_page_of_spaces_at_a_time_with_the_members_own_first(make_member, make_space):
+    from serendip.presence.views import SPACES_PER_PAGE
+
+    spaces = [make_space(name=f"Space number {i:02}", city="Utrecht") for i in range(SPACES_PER_PAGE + 3)]
+    me = make_member()
+    own = spaces[-1]  # last in name order: without "own first" it would be on page 2
+    checkin_create(member=me, space_id=own.pk, date=own.local_today())
+    client = logged_in(me)
+    first = client.get("/spaces/").content.decode()
+    assert first.count('class="card space-card"') == SPACES_PER_PAGE
+    assert first.index(own.name) < first.index(spaces[0].name)  # own first
+    assert "?page=2" in first and "Page 1 of 2" in first
+    second = client.get("/spaces/?page=2").content.decode()
+    assert second.count('class="card space-card"') == 3 and "?page=1" in second
+    shown = {name for page in (first, second) for name in [s.name for s in spaces] if name in page}
+    assert len(shown) == len(spaces)  # every space on one page or the other
+    assert client.get("/spaces/?page=99").status_code == 200  # past the end: the last page
+    assert client.get("/spaces/?page=x").status_code == 200  # not a number: the first
