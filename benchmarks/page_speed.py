@@ -9,8 +9,10 @@ templates, the database; no socket or WSGI server). Each page is requested 3 tim
 written to benchmarks/results/pages-<database>-seed.json and printed.
 
 Who asks: the member with the most check-ins among those at today's busiest space (so the
-space page has suggestions, and "my" pages have history), a host of that space, and nobody
-(anonymous pages).
+space page has suggestions, and "my" pages have history), a host of that space (simulated
+spaces have none: the member with the lowest id is made its host, the one write this script
+makes), the booker of an invoice (the member's own if they have one), and nobody (anonymous
+pages).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from django.test import Client  # noqa: E402
 
 from serendip.exchange.models import Question, QuestionStatus  # noqa: E402
 from serendip.network.models import Invoice, Space  # noqa: E402
+from serendip.passport.models import Member  # noqa: E402
 from serendip.presence.models import SEAT_HOLDING, CheckIn  # noqa: E402
 
 GOAL_MS = 200
@@ -68,6 +71,9 @@ def pick():
     )
     member = here.select_related("member__user").get(member_id=member_id).member
     host = space.hosts.select_related("user").first()
+    if host is None:  # simulated spaces have no hosts: appoint one (a write to the benchmark database)
+        host = Member.objects.exclude(pk=member.pk).select_related("user").order_by("pk").first()
+        space.hosts.add(host)
     question = Question.objects.filter(status=QuestionStatus.OPEN).order_by("-created_at").first()
     # The member's own invoice; if they have none, someone else's, opened by its booker.
     invoice = (

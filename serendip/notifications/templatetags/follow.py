@@ -85,15 +85,27 @@ def follow_member(context, person):
     return member_button_context(request, _viewer(request), person, csrf_token=context.get("csrf_token"))
 
 
-@register.inclusion_tag("notifications/_follow_tag.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def follow_tag(context, name: str, space=None, kind: str = "offer"):
-    """A tag chip with a menu: follow people who offer it here (at `space`) or everywhere."""
+    """A tag chip with a menu: follow people who offer it here (at `space`) or everywhere.
+
+    Rendered once per page for each tag, space and kind (kept on the request): at a busy space
+    the same tag is offered by dozens of the people shown, and rendering each chip's menu anew
+    was most of the page's time at seed scale. Within one page the viewer's follows don't change,
+    so every copy would be the same."""
     request = context.get("request")
-    viewer = _viewer(request)
-    try:
-        name = normalise_tag(str(name))  # as the service stores it (a ?tag= from a URL may not be)
-    except TagError:
-        viewer = None  # not a tag anyone can follow: the plain chip
-    ctx = tag_menu_context(request, viewer, name, space, csrf_token=context.get("csrf_token"))
-    ctx["kind"] = kind
-    return ctx
+    memo = _memo(request, "_follow_tag_html", dict) if request is not None else {}
+    key = (str(name), getattr(space, "pk", None), kind)
+    html = memo.get(key)
+    if html is None:
+        viewer = _viewer(request)
+        try:
+            tag = normalise_tag(str(name))  # as the service stores it (a ?tag= from a URL may not be)
+        except TagError:
+            tag, viewer = str(name), None  # not a tag anyone can follow: the plain chip
+        ctx = tag_menu_context(request, viewer, tag, space, csrf_token=context.get("csrf_token"))
+        ctx["kind"] = kind
+        html = memo[key] = context.template.engine.get_template("notifications/_follow_tag.html").render(
+            context.new(ctx)
+        )
+    return html
