@@ -5,14 +5,13 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from serendip.exchange.models import Introduction, Meeting, MeetingStatus, Outcome, OutcomeKind
 from serendip.experiments.analysis import proportion_interval
 from serendip.network.models import Space
-from serendip.network.selectors import space_occupancy_by_day, week_start
+from serendip.network.selectors import network_today, space_occupancy_by_day, week_start
 from serendip.passport.models import Member, MemberTag, TagKind
 from serendip.presence.models import SEAT_HOLDING, CheckIn
 
@@ -69,7 +68,7 @@ def _percent(share: float, decimals: int) -> str:
 
 def headline_numbers(*, today: dt.date | None = None) -> list[Headline]:
     """The seed's numbers, counted live; trends from the daily aggregates."""
-    today = today or timezone.now().astimezone(dt.UTC).date()
+    today = today or network_today()
     recent, previous = _windows(today)
     members = Member.objects.count()
     paid_members = Outcome.objects.filter(kind=OutcomeKind.PAID_WORK).values("member").distinct().count()
@@ -150,7 +149,7 @@ def headline_dict(*, today: dt.date | None = None) -> dict:
 def weekly_series(*, weeks: int = 52, today: dt.date | None = None) -> dict:
     """Per ISO week (Monday): check-ins, active members (distinct in the week), introductions,
     confirmed meetings, paid-work outcomes and room occupancy."""
-    today = today or timezone.now().astimezone(dt.UTC).date()
+    today = today or network_today()
     first = week_start(today) - dt.timedelta(weeks=weeks - 1)
     series: dict[dt.date, dict] = {}
     for row in DailyStats.objects.filter(date__gte=first, date__lte=today).order_by("date"):
@@ -213,7 +212,7 @@ def tag_gaps(*, limit: int = 15) -> dict:
 
 def by_country(*, days: int = 365, today: dt.date | None = None) -> list[dict]:
     """Spaces, check-ins and meetings per country over the last `days` days, largest first."""
-    today = today or timezone.now().astimezone(dt.UTC).date()
+    today = today or network_today()
     since = today - dt.timedelta(days=days - 1)
     spaces = dict(Space.objects.values("country").annotate(n=Count("id")).values_list("country", "n"))
     cities = defaultdict(set)

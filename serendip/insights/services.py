@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from serendip.exchange.models import Introduction, Meeting, MeetingStatus, Outcome, OutcomeKind, Question
 from serendip.network.models import Booking, Room, Space
-from serendip.network.selectors import room_occupancy_by_day
+from serendip.network.selectors import network_today, room_occupancy_by_day
 from serendip.passport.models import Member, MemberTag, TagKind
 from serendip.presence.models import SEAT_HOLDING, CheckIn
 
@@ -67,8 +67,8 @@ def _occupancy(start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], tuple[
 @transaction.atomic
 def stats_refresh(*, full: bool = False, days: int = RECENT_DAYS, today: dt.date | None = None) -> int:
     """Recompute the aggregates for the last `days` days (or everything with `full`); returns days."""
-    today = today or timezone.now().astimezone(dt.UTC).date()
-    end = today + dt.timedelta(days=1)  # a space east of UTC may already be in tomorrow
+    today = today or network_today()
+    end = today + dt.timedelta(days=1)  # tomorrow's reservations already count
     first = _first_date()
     if first is None:
         DailyStats.objects.all().delete()

@@ -1,10 +1,12 @@
 """Reads of the network: spaces, rooms, availability, bookings, invoices and room occupancy."""
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from serendip.errors import NotFound
 from serendip.passport.models import Member
@@ -12,6 +14,15 @@ from serendip.passport.models import Member
 from .localtime import day_bounds, overlap_seconds
 from .models import Booking, BookingStatus, Invoice, InvoiceKind, Room, Space
 from .permissions import can_host
+
+
+def network_today(now: dt.datetime | None = None) -> dt.date:
+    """The latest date any space has reached: late in the UTC day, a space east of UTC (Milan after
+    23:00 UTC) is already in tomorrow, and its check-ins of "today" carry that date."""
+    now = now or timezone.now()
+    zones = Space.objects.values_list("timezone", flat=True).distinct()
+    dates = (now.astimezone(zoneinfo.ZoneInfo(z)).date() for z in zones)
+    return max(dates, default=now.astimezone(dt.UTC).date())
 
 
 def space_get(*, space_id: int | None = None, slug: str | None = None) -> Space:

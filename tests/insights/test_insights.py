@@ -146,3 +146,15 @@ def test_stats_json_prints_the_headline_numbers(network):
 def test_healthz_answers_without_a_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_the_networks_today_is_the_latest_date_any_space_has_reached(make_space):
+    from serendip.network.selectors import network_today
+
+    make_space(timezone="Europe/Amsterdam")
+    make_space(timezone="America/New_York")
+    late = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)  # Amsterdam is already on the 30th
+    assert network_today(late) == dt.date(2026, 11, 30)
+    noon = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+    assert network_today(noon) == dt.date(2026, 11, 29)
