@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
+from django.db import connection
 from django.db.models import F
 
 from serendip.ledger import rules
@@ -121,34 +122,30 @@ class Books:
             self.pair_earnings[(m, other)].append(day)
         return amount
 
-    def finish(self, *, member_pk, space_pk, created: dt.datetime) -> None:
-        """Write every account with its final balance, the network's balance and the log's size."""
+    def open_accounts(self, *, member_pk, space_pk, created: dt.datetime) -> None:
+        """Write every account (balance 0) before any posting or opening names it. SQLite checks a
+        deferred foreign key when the parent row arrives by searching the child table: accounts
+        written after 1.7 million `PostingOpening` rows (no index on their account: the ledger
+        never looks them up by account alone) meant a full scan per account, hours at seed scale."""
         when = bulk.db_datetime(created)
         for m in range(self.n_members):
             self.t.account.add(
-                (
-                    self.account_id0 + m,
-                    AccountKind.MEMBER,
-                    member_pk(m),
-                    None,
-                    self.public_id[m],
-                    int(self.balance[m]),
-                    when,
-                )
+                (self.account_id0 + m, AccountKind.MEMBER, member_pk(m), None, self.public_id[m], 0, when)
             )
         for s in range(len(self.balance) - self.n_members):
             acc = self.n_members + s
             self.t.account.add(
-                (
-                    self.account_id0 + acc,
-                    AccountKind.SPACE,
-                    None,
-                    space_pk(s),
-                    self.public_id[acc],
-                    int(self.balance[acc]),
-                    when,
-                )
+                (self.account_id0 + acc, AccountKind.SPACE, None, space_pk(s), self.public_id[acc], 0, when)
             )
+        self.t.account.flush()
+
+    def finish(self) -> None:
+        """Every account's final balance (the accounts were written by `open_accounts`)."""
+        self.t.flush()
+        rows = [(int(b), self.account_id0 + i) for i, b in enumerate(self.balance) if b]
+        table = Account._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET balance = %s WHERE id = %s", rows)
 
     def close(self) -> None:
         """After every table is flushed: the network account's balance and the log's size."""

@@ -140,6 +140,11 @@ class Simulator(PeopleMixin, ExperimentMixin, ExchangeMixin, RoomsMixin):
             n_spaces=self.n_spaces,
             salts=self.salts,
         )
+        self.books.open_accounts(
+            member_pk=lambda m: self.member_id0 + m,
+            space_pk=lambda s: self.space_id0 + s,
+            created=ts(self.start, 0) - dt.timedelta(days=400),
+        )
 
     # -- a day -----------------------------------------------------------------------------------
 
@@ -245,12 +250,8 @@ class Simulator(PeopleMixin, ExperimentMixin, ExchangeMixin, RoomsMixin):
     # -- finish ----------------------------------------------------------------------------------
 
     def _finish(self) -> None:
-        self.books.finish(
-            member_pk=lambda m: self.member_id0 + m,
-            space_pk=lambda s: self.space_id0 + s,
-            created=ts(self.start, 0) - dt.timedelta(days=400),
-        )
         self.t.flush()
+        self.books.finish()
         self.books.close()
         sequenced = (User, Member, Tag, Space, Room, Account, Transaction, CheckIn, Question, Answer)
         bulk.reset_sequences([*sequenced, Introduction, Meeting, Booking])
