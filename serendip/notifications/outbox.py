@@ -3,7 +3,7 @@
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from serendip.passport.models import Member
 
@@ -30,7 +30,8 @@ def email_queue(
         subject=subject[:200],
         text=text,
         html=html,
-        headers=headers or {},
+        # The language it is written in: composed under the recipient's language (mail.py).
+        headers={"Content-Language": translation.get_language() or settings.LANGUAGE_CODE, **(headers or {})},
         attachments=attachments or [],
         message_id=make_msgid(domain=domain),
         next_attempt_at=timezone.now(),

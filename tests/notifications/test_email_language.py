@@ -4,6 +4,7 @@ the worker (or the request that queued them) speaks."""
 import pytest
 from django.utils import translation
 
+from serendip.notifications.mail import build
 from serendip.notifications.models import OutboundEmail
 from serendip.notifications.services import notify
 from serendip.notifications.worker import digests_send, emails_compose
@@ -27,6 +28,8 @@ def test_an_email_speaks_the_recipients_language(make_member, verify):
     with translation.override("it"):  # the worker's own language does not matter
         email = meeting_email(dutch)
     assert '<html lang="nl">' in email.html
+    assert email.headers["Content-Language"] == "nl"
+    assert build(email).message()["Content-Language"] == "nl"
     assert "30 november 2026" in email.text  # Dutch date format, month in lower case
     with translation.override("nl"):
         assert email.subject == translation.gettext("A meeting waits for your confirmation")
@@ -37,6 +40,7 @@ def test_without_a_choice_an_email_is_english(make_member, verify):
     with translation.override("it"):
         email = meeting_email(member)
     assert '<html lang="en">' in email.html
+    assert email.headers["Content-Language"] == "en"
     assert "30 November 2026" in email.text
     assert email.subject == "A meeting waits for your confirmation"
 
